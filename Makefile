@@ -1,0 +1,34 @@
+# Quick start: `make run` (chat window) and `make test` (whole suite). Both install first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Extra pip flags for torch only. Empty here: torch 2.13.0 CPU comes from the local wheel
+# folder. Elsewhere keep it CPU-only with --index-url https://download.pytorch.org/whl/cpu
+# (or a CUDA index for a GPU; see README).
+TORCH_FLAGS ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test index clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first and pinned, so nothing later can pull a multi-GB CUDA build
+	$(BIN)/pip install --quiet "torch==2.13.0" $(TORCH_FLAGS)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: install
+	$(BIN)/python app.py
+
+index: install
+	$(BIN)/news-assistant index
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) index/chroma index/lexical .pytest_cache

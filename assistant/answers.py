@@ -1,0 +1,94 @@
+"""What a question gets back: the Answer, its Citations, and the Passages behind it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article's metadata and how it ranked."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published: date | None
+    text: str
+    start: int
+    end: int
+    score: float  # fused rank score; higher is better
+    similarity: float | None = None  # cosine to the query, when dense search saw it
+    lexical: float | None = None  # BM25 score, when lexical search saw it
+    path: str = ""
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int  # the n in [n]
+    article_id: str
+    title: str
+    source: str
+    published: date | None
+    url: str
+    passage: str  # the quoted passage
+    sentence: str = ""  # the sentence of the passage that supports the claim
+    chunk_id: str = ""
+
+    @classmethod
+    def from_passage(cls, number: int, passage: Passage, sentence: str = "") -> "Citation":
+        return cls(
+            number=number,
+            article_id=passage.article_id,
+            title=passage.title,
+            source=passage.source,
+            published=passage.published,
+            url=passage.url,
+            passage=passage.text,
+            sentence=sentence,
+            chunk_id=passage.chunk_id,
+        )
+
+    def label(self) -> str:
+        """One line naming the source: title — outlet, date."""
+        bits = [b for b in (self.source, self.published.isoformat() if self.published else "") if b]
+        return f"{self.title} — {', '.join(bits)}" if bits else self.title
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    abstained: bool = False
+    path: str = "extractive"  # which answerer produced the text
+    choice: str | None = None  # the offered option the answer names, if any
+    as_of: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return _jsonable(data)
+
+    def with_sources(self) -> str:
+        """The answer followed by its numbered sources, as plain text for a terminal."""
+        lines = [self.text]
+        if self.citations:
+            lines.append("")
+            for c in self.citations:
+                lines.append(f"[{c.number}] {c.label()}" + (f"\n    {c.url}" if c.url else ""))
+        return "\n".join(lines)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

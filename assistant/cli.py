@@ -1,0 +1,148 @@
+"""The `news-assistant` command: index, ask, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+PLAN_LINES = 20  # names listed per kind of change before "... and N more"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except (ValueError, RuntimeError, OSError) as exc:
+        # Expected failures (bad settings, a busy or mismatched index, an unreachable server)
+        # get one clear line; anything else is a bug and keeps its traceback.
+        print(f"news-assistant: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--seeds", dest="seeds_dir", metavar="DIR", help="folder of article files (default: seeds/)")
+    common.add_argument("--index", dest="index_dir", metavar="DIR", help="index folder (default: index/)")
+    common.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    common.add_argument("--config", metavar="FILE", help="TOML settings file (default: news-assistant.toml if present)")
+
+    parser = argparse.ArgumentParser(prog="news-assistant", description="Answers questions about news articles, with citations.")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("index", parents=[common], help="bring the index in line with the seeds folder")
+    p.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    p.add_argument("--full", action="store_true", help="drop the index and rebuild it from scratch")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run_index)
+
+    p = sub.add_parser("ask", parents=[common], help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    add_filter_flags(p)
+    p.set_defaults(run=run_ask)
+
+    p = sub.add_parser("serve", parents=[common], help="start the chat window")
+    add_serve_flags(p)
+    p.set_defaults(run=run_serve)
+    return parser
+
+
+def add_filter_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="answer as of this date: later articles do not exist")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after this date")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before this date")
+    p.add_argument("--source", action="append", dest="sources", metavar="OUTLET", help="only this outlet (repeatable)")
+
+
+def add_serve_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="address to bind (default 127.0.0.1); anything else needs credentials")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument("--auth-file", metavar="FILE", help="file with user:password lines (or NEWS_ASSISTANT_AUTH=user:password)")
+
+
+def make_assistant(args: argparse.Namespace):
+    from .core import Assistant
+    from .settings import Settings
+
+    settings = Settings.load(
+        args.config,
+        seeds_dir=args.seeds_dir,
+        index_dir=args.index_dir,
+        chroma_url=args.chroma_url,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+    return Assistant(settings=settings)
+
+
+def run_index(args: argparse.Namespace) -> int:
+    assistant = make_assistant(args)
+    seeds = assistant.settings.seeds_dir
+    if not seeds.is_dir():
+        print(f"news-assistant: seeds folder {seeds} does not exist", file=sys.stderr)
+        return EXIT_ERROR
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if args.quiet or total == 0:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="chunk", desc="Embedding", file=sys.stderr)
+        bar.update(done - bar.n)
+
+    report = assistant.index(full=args.full, dry_run=args.dry_run, progress=progress)
+    if bar is not None:
+        bar.close()
+    print_plan(report.plan)
+    print(report.summary())
+    return EXIT_SKIPPED if report.plan.bad else EXIT_OK
+
+
+def print_plan(plan) -> None:
+    sections = [
+        ("added", [a.path for a in plan.added]),
+        ("changed", [a.path for a in plan.changed]),
+        ("removed", [e.path or aid for aid, e in plan.removed.items()]),
+    ]
+    print(f"Plan: {plan.summary()}")
+    for name, paths in sections:
+        for path in paths[:PLAN_LINES]:
+            print(f"  {name:8} {path}")
+        if len(paths) > PLAN_LINES:
+            print(f"  {name:8} ... and {len(paths) - PLAN_LINES} more")
+    for bad in plan.bad:
+        print(f"  skipped  {bad}", file=sys.stderr)
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    assistant = make_assistant(args)
+    assistant.ensure_index()
+    answer = assistant.answer(args.question, as_of=args.as_of, since=args.since, until=args.until, sources=args.sources)
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(answer.with_sources())
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .chat import serve
+
+    return serve(make_assistant(args), auth_file=args.auth_file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The Assistant: one object wiring reading, indexing, retrieval and answering for every face."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from .answers import Answer, Passage
+from .articles import ReadResult
+from .chunking import Chunker, cached_chunker
+from .embedding import Embedder, SentenceEmbedder, tokenizer_file
+from .extractive import ExtractiveAnswerer
+from .indexing import IndexPlan, IndexReport, Progress, apply, index_lock, plan, refresh_lexical
+from .lexical import LexicalIndex
+from .questions import parse_question, standalone_query
+from .retrieval import Filters, Retriever
+from .settings import Settings
+from .store import Store
+
+DateLike = date | datetime | str | None
+
+
+class Assistant:
+    def __init__(
+        self,
+        seeds_dir: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        chroma_url: str | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        **overrides: Any,
+    ):
+        """Settings come from the environment and config file unless given; keyword arguments win."""
+        named = {"seeds_dir": seeds_dir, "index_dir": index_dir, "chroma_url": chroma_url, **overrides}
+        if settings is None:
+            settings = Settings.load(**named)
+        else:
+            settings = settings._with({k: v for k, v in named.items() if v is not None})
+        self.settings = settings
+        self.embedder = embedder or SentenceEmbedder(settings.embedding_model, settings.embedding_batch_size)
+        self._store: Store | None = None
+        self._lexical: LexicalIndex | None = None
+        self._lock = threading.RLock()
+
+    # --- index -----------------------------------------------------------------------------
+
+    @property
+    def build_settings(self) -> dict[str, Any]:
+        """What the stored vectors depend on; an index built otherwise must be rebuilt."""
+        s = self.settings
+        return {"embedding_model": s.embedding_model, "chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap}
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            s = self.settings
+            self._store = Store(s.index_dir, s.collection, self.build_settings, s.chroma_url)
+        return self._store
+
+    @property
+    def chunker(self) -> Chunker:
+        s = self.settings
+        return cached_chunker(tokenizer_file(s.embedding_model), s.chunk_tokens, s.chunk_overlap)
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.settings.index_dir / "lexical" / self.settings.collection
+
+    def read(self) -> ReadResult:
+        from .readers import read_folder
+
+        return read_folder(self.settings.seeds_dir)
+
+    def plan(self) -> IndexPlan:
+        found = self.read()
+        return plan(found.articles, found.bad, self.store.articles())
+
+    def index(self, *, full: bool = False, dry_run: bool = False, progress: Progress | None = None) -> IndexReport:
+        """Apply exactly the difference between the seeds folder and the index."""
+        with self._lock, index_lock(self.settings.index_dir):
+            found = self.read()
+            if full and not dry_run:
+                self.store.reset()
+            stored = {} if full else self.store.articles()
+            the_plan = plan(found.articles, found.bad, stored)
+            if dry_run:
+                return IndexReport(plan=the_plan, chunks_total=self.store.count(), dry_run=True)
+            report = apply(the_plan, stored, self.store, self.chunker, self.embedder, self.lexical_dir, progress)
+            self._lexical = None
+            return report
+
+    def ensure_index(self, progress: Progress | None = None) -> IndexReport | None:
+        """Build the index from the seeds folder on first use."""
+        if self.store.count() == 0 and self.settings.seeds_dir.is_dir():
+            return self.index(progress=progress)
+        return None
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        with self._lock:
+            if self._lexical is None:
+                self._lexical = refresh_lexical(self.store, self.lexical_dir)
+            return self._lexical
+
+    # --- questions -------------------------------------------------------------------------
+
+    def retrieve(
+        self,
+        question: str,
+        history: Any = None,
+        *,
+        as_of: DateLike = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        sources: str | Iterable[str] | None = None,
+        k: int | None = None,
+    ) -> list[Passage]:
+        filters = make_filters(as_of, since, until, sources)
+        query = standalone_query(question, history)
+        return self.retriever().search(query, k=k or self.settings.top_k, filters=filters)
+
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(
+            self.store, self.embedder, self.lexical, candidates=s.candidates, per_article=s.per_article, dense_weight=s.dense_weight
+        )
+
+    def answer(
+        self,
+        question: str,
+        history: Any = None,
+        *,
+        as_of: DateLike = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        sources: str | Iterable[str] | None = None,
+        choices: Iterable[str] | None = None,
+    ) -> Answer:
+        filters = make_filters(as_of, since, until, sources)
+        problem = self.check_question(question)
+        if problem:
+            return Answer(question=question or "", text=problem, abstained=True, as_of=filters.as_of)
+        if self.store.count() == 0:
+            text = (
+                f"The index is empty. Add article files (txt, md, html, json, jsonl) to "
+                f"{self.settings.seeds_dir}/ and run `news-assistant index`."
+            )
+            return Answer(question=question, text=text, abstained=True, as_of=filters.as_of)
+        parsed = parse_question(question, list(choices) if choices else None)
+        query = standalone_query(parsed.text, history)
+        passages = self.retriever().search(query, k=self.settings.top_k, filters=filters)
+        context = query[: -len(parsed.text)].strip() if query != parsed.text else ""
+        answerer = ExtractiveAnswerer(self.embedder, self.lexical.idf)
+        result = answerer.answer(parsed, passages, context=context)
+        return replace(result, as_of=filters.as_of)
+
+    def check_question(self, question: Any) -> str | None:
+        if not isinstance(question, str) or not question.strip():
+            return "Please ask a question about the news in the indexed articles."
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            return f"That question is {len(question):,} characters long; the limit is {limit:,}. Please shorten it."
+        return None
+
+
+def make_filters(as_of: DateLike, since: DateLike, until: DateLike, sources: str | Iterable[str] | None) -> Filters:
+    if isinstance(sources, str):
+        sources = [s for s in sources.split(",") if s.strip()]
+    return Filters(
+        as_of=to_date(as_of),
+        since=to_date(since),
+        until=to_date(until),
+        sources=tuple(s.strip() for s in sources or ()),
+    )
+
+
+def to_date(value: DateLike) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"Not a date: {value!r} (use YYYY-MM-DD)") from None

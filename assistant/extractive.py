@@ -1,0 +1,162 @@
+"""The offline answerer: quote the retrieved sentences that answer the question, each with its [n]."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .answers import Answer, Citation, Passage
+from .embedding import Embedder
+from .lexical import stems
+from .questions import Question, answer_kind, answer_shape
+from .sentences import split_sentences
+
+NOT_FOUND = "I could not find an answer to that in the indexed articles."
+# Sentence support = SIMILARITY_WEIGHT * cosine + (1 - SIMILARITY_WEIGHT) * rare-term coverage.
+SIMILARITY_WEIGHT = 0.6
+SHAPE_BONUS = 0.1  # for holding what the question asks for: a date for "when", a name for "who"
+MIN_SUPPORT = 0.3  # below this the best sentence does not answer the question: abstain
+KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
+MAX_SENTENCES = 3
+NOVELTY = 0.5  # how much resemblance to sentences already picked counts against the next one
+REDUNDANT = 0.8  # cosine above which a sentence only repeats one already picked
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentence: str
+    passage: int  # index into the passages list
+    similarity: float
+    coverage: float
+    shape: float = 0.0  # 0..1, see questions.answer_shape
+
+    @property
+    def support(self) -> float:
+        mix = SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.coverage
+        return mix + SHAPE_BONUS * self.shape
+
+
+class ExtractiveAnswerer:
+    def __init__(self, embedder: Embedder, idf: Callable[[str], dict[str, float]]):
+        self.embedder = embedder
+        self.idf = idf  # term weights from the corpus, so rare names count more than common words
+
+    def answer(self, question: Question, passages: Sequence[Passage], context: str = "") -> Answer:
+        evidence, vectors = self.evidence(question.stem, passages, context)
+        if question.options:
+            return self.choose(question, passages, evidence)
+        if not evidence or evidence[0].support < MIN_SUPPORT:
+            return Answer(question=question.text, text=NOT_FOUND, passages=list(passages), abstained=True)
+        return compose(question.text, [evidence[i] for i in pick(evidence, vectors)], passages)
+
+    def evidence(self, query: str, passages: Sequence[Passage], context: str = "") -> tuple[list[Evidence], np.ndarray]:
+        """Every sentence of the passages, best supported first, with its embedding."""
+        found = [(s, i) for i, p in enumerate(passages) for s in split_sentences(p.text)]
+        if not found:
+            return [], np.zeros((0, 1))
+        queries = [query, f"{context} {query}"] if context else [query]
+        vectors = self.embedder.embed(queries + [s for s, _ in found])
+        qv, sv = vectors[: len(queries)], vectors[len(queries) :]
+        sims = sv @ qv[0]
+        if context:
+            # A follow-up is mostly about itself; the earlier question only steers it.
+            sims = 0.7 * sims + 0.3 * (sv @ qv[1])
+        sentence_terms = [set(stems(s)) for s, _ in found]
+        weights = local_weights(self.idf(query), sentence_terms)
+        total = sum(weights.values())
+        kind = answer_kind(query)
+        evidence = []
+        for (sentence, i), sim, terms in zip(found, sims, sentence_terms):
+            coverage = sum(w for t, w in weights.items() if matches(t, terms)) / total if total else 0.0
+            evidence.append(Evidence(sentence, i, float(sim), coverage, answer_shape(sentence, kind, query)))
+        order = sorted(range(len(evidence)), key=lambda k: evidence[k].support, reverse=True)
+        return [evidence[k] for k in order], sv[order]
+
+    def choose(self, question: Question, passages: Sequence[Passage], evidence: list[Evidence]) -> Answer:
+        """Name the offered option that the best-supported sentences mention."""
+        best: dict[str, Evidence] = {}
+        for option in question.options:
+            for item in evidence:  # best first, so the first mention is the strongest
+                if item.support < MIN_SUPPORT:
+                    break
+                if mentions(item.sentence, option):
+                    best[option] = item
+                    break
+        if not best:
+            text = f"The articles do not say which of {', '.join(question.options)} it is."
+            return Answer(question=question.text, text=text, passages=list(passages), abstained=True)
+        option, item = max(best.items(), key=lambda kv: kv[1].support)
+        answer = compose(question.text, [item], passages)
+        number = answer.citations[0].number
+        answer.text = f"{option} [{number}]. {answer.text}"
+        answer.choice = option
+        return answer
+
+
+def pick(evidence: Sequence[Evidence], vectors: np.ndarray) -> list[int]:
+    """The best sentence, then those nearly as good that add something (maximal marginal relevance)."""
+    floor = max(MIN_SUPPORT, KEEP_RATIO * evidence[0].support)
+    candidates = [i for i in range(1, len(evidence)) if evidence[i].support >= floor]
+    picked = [0]
+    while candidates and len(picked) < MAX_SENTENCES:
+        def gain(i: int) -> float:
+            return evidence[i].support - NOVELTY * max(float(vectors[i] @ vectors[j]) for j in picked)
+
+        best = max(candidates, key=gain)
+        candidates.remove(best)
+        if max(float(vectors[best] @ vectors[j]) for j in picked) < REDUNDANT:
+            picked.append(best)
+    return picked
+
+
+def local_weights(idf: dict[str, float], sentence_terms: Sequence[set[str]]) -> dict[str, float]:
+    """Corpus rarity times rarity among the candidate sentences.
+
+    A term every retrieved sentence shares (the story's topic, "parade") cannot pick the
+    answer out; the term few of them share ("attend") can.
+    """
+    n = len(sentence_terms)
+    weights = {}
+    for term, weight in idf.items():
+        df = sum(1 for terms in sentence_terms if matches(term, terms))
+        weights[term] = weight * float(np.log(1 + n / (1 + df)))
+    return weights
+
+
+def matches(term: str, terms: set[str]) -> bool:
+    """Exact stem, or one a prefix of the other: the stemmer leaves "attende" beside "attend"."""
+    if term in terms:
+        return True
+    if len(term) < 5:
+        return False
+    return any(len(t) >= 5 and (t.startswith(term) or term.startswith(t)) for t in terms)
+
+
+def mentions(sentence: str, option: str) -> bool:
+    """The sentence names the option: all its terms appear (stemmed), or its exact text does."""
+    terms = set(stems(option))
+    if not terms:
+        return option.lower() in sentence.lower()
+    return terms <= set(stems(sentence))
+
+
+def compose(question: str, picked: Sequence[Evidence], passages: Sequence[Passage]) -> Answer:
+    numbers: dict[int, int] = {}
+    citations: list[Citation] = []
+    parts = []
+    for item in picked:
+        if item.passage not in numbers:
+            numbers[item.passage] = len(numbers) + 1
+            citations.append(Citation.from_passage(numbers[item.passage], passages[item.passage], item.sentence))
+        parts.append(cite(item.sentence, numbers[item.passage]))
+    return Answer(question=question, text=" ".join(parts), citations=citations, passages=list(passages))
+
+
+def cite(sentence: str, number: int) -> str:
+    """Put the marker inside the sentence's final stop: "... in Beijing [1]."."""
+    sentence = sentence.rstrip()
+    if sentence and sentence[-1] in ".!?":
+        return f"{sentence[:-1]} [{number}]{sentence[-1]}"
+    return f"{sentence} [{number}]."

@@ -1,0 +1,41 @@
+"""Merge the dense and lexical rankings into one: convex combination of normalised scores, or RRF."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+RRF_K = 60  # the usual constant: damps the gap between rank 1 and rank 2
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = RRF_K) -> list[tuple[str, float]]:
+    """Ids by fused score, best first. Each ranking is a list of ids, best first."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+
+
+def convex_fusion(dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], dense_weight: float = 0.5) -> list[tuple[str, float]]:
+    """Ids by dense_weight * dense + (1 - dense_weight) * lexical, each min-max scaled over its hits.
+
+    Unlike RRF it keeps how far ahead a hit is: a rare name matched exactly by BM25 stays on
+    top even when the dense ranking has it twelfth (Bruch et al., "An Analysis of Fusion
+    Functions for Hybrid Retrieval", 2023, found convex combination the better of the two).
+    """
+    scores: dict[str, float] = {}
+    for hits, weight in ((dense, dense_weight), (lexical, 1.0 - dense_weight)):
+        for item, value in _min_max(hits):
+            scores[item] = scores.get(item, 0.0) + weight * value
+    return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+
+
+def _min_max(hits: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    if not hits:
+        return []
+    values = [s for _, s in hits]
+    low, high = min(values), max(values)
+    if high - low < 1e-9:
+        return [(item, 1.0) for item, _ in hits]
+    return [(item, (s - low) / (high - low)) for item, s in hits]

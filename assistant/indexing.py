@@ -1,0 +1,210 @@
+"""Bring the index in line with the seeds folder: plan the difference, then apply exactly that."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .articles import Article, BadFile
+from .chunking import Chunk, Chunker
+from .embedding import Embedder
+from .lexical import LexicalIndex, Rows
+from .store import Store, StoredArticle, chunk_metadata
+
+BATCH_CHUNKS = 256  # chunks embedded and written together: bounded memory, few Chroma calls
+Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+
+
+class IndexBusy(RuntimeError):
+    """Another rebuild holds the index lock."""
+
+
+@dataclass
+class IndexPlan:
+    added: list[Article] = field(default_factory=list)
+    changed: list[Article] = field(default_factory=list)
+    removed: dict[str, StoredArticle] = field(default_factory=dict)
+    unchanged: list[Article] = field(default_factory=list)
+    bad: list[BadFile] = field(default_factory=list)
+    kept: dict[str, StoredArticle] = field(default_factory=dict)  # unreadable now, left as indexed
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged, {len(self.bad)} skipped"
+            + (f" ({len(self.kept)} earlier article(s) of skipped files kept)" if self.kept else "")
+        )
+
+
+@dataclass
+class IndexReport:
+    plan: IndexPlan
+    chunks_embedded: int = 0
+    chunks_kept: int = 0
+    chunks_deleted: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "Would apply" if self.dry_run else "Applied"
+        text = (
+            f"{verb}: {self.plan.summary()}. "
+            f"Chunks: {self.chunks_embedded} embedded, {self.chunks_kept} reused, {self.chunks_deleted} deleted; "
+            f"{self.chunks_total} in the index. {self.seconds:.1f} s."
+        )
+        return text
+
+
+def plan(articles: list[Article], bad: list[BadFile], stored: dict[str, StoredArticle]) -> IndexPlan:
+    result = IndexPlan(bad=list(bad))
+    seen: dict[str, Article] = {}
+    for article in articles:
+        if article.id in seen:
+            first = seen[article.id]
+            result.bad.append(BadFile(article.path, f"same article id {article.id} as {first.path}; kept that one"))
+            continue
+        seen[article.id] = article
+        entry = stored.get(article.id)
+        if entry is None:
+            result.added.append(article)
+        elif entry.hashes == {article.content_hash} and len(entry.chunk_ids) == entry.expected_chunks:
+            result.unchanged.append(article)
+        else:
+            # Other text, or a rebuild that stopped half-way through this article.
+            result.changed.append(article)
+    # A file that could not be read this time keeps what it had in the index: a corrupted
+    # copy must not silently delete the articles it used to hold.
+    unreadable = {(b.path, b.line) for b in result.bad if b.line is not None} | {(b.path, None) for b in result.bad if b.line is None}
+    for aid, entry in stored.items():
+        if aid in seen:
+            continue
+        file, _, line = entry.path.partition("#")
+        if (file, None) in unreadable or (line.isdigit() and (file, int(line)) in unreadable):
+            result.kept[aid] = entry
+        else:
+            result.removed[aid] = entry
+    return result
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """One rebuild at a time per index folder; a second one is refused, not queued."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(f"Another rebuild is running on {index_dir}; try again when it has finished.") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def apply(
+    the_plan: IndexPlan,
+    stored: dict[str, StoredArticle],
+    store: Store,
+    chunker: Chunker,
+    embedder: Embedder,
+    lexical_dir: Path,
+    progress: Progress | None = None,
+) -> IndexReport:
+    started = time.perf_counter()
+    report = IndexReport(plan=the_plan)
+    work = [(a, chunker.chunk(a)) for a in the_plan.added + the_plan.changed]
+    to_embed = sum(len([c for c in chunks if c.id not in _stored_ids(stored, a)]) for a, chunks in work)
+    done = 0
+    if progress:
+        progress(0, to_embed)
+
+    batch: list[tuple[Article, list[Chunk]]] = []
+    pending = 0
+    for article, chunks in work:
+        batch.append((article, chunks))
+        pending += sum(1 for c in chunks if c.id not in _stored_ids(stored, article))
+        if pending >= BATCH_CHUNKS:
+            done = _write_batch(batch, stored, store, embedder, report, done, to_embed, progress)
+            batch, pending = [], 0
+    if batch:
+        _write_batch(batch, stored, store, embedder, report, done, to_embed, progress)
+
+    gone = [cid for entry in the_plan.removed.values() for cid in entry.chunk_ids]
+    store.delete(gone)
+    report.chunks_deleted += len(gone)
+
+    refresh_lexical(store, lexical_dir, force=not the_plan.is_empty)
+    report.chunks_total = store.count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _stored_ids(stored: dict[str, StoredArticle], article: Article) -> set[str]:
+    entry = stored.get(article.id)
+    return entry.chunk_ids if entry else set()
+
+
+def _write_batch(batch, stored, store: Store, embedder: Embedder, report: IndexReport, done: int, total: int, progress) -> int:
+    new_chunks, new_meta, kept_ids, kept_meta, stale = [], [], [], [], []
+    for article, chunks in batch:
+        old = _stored_ids(stored, article)
+        for chunk in chunks:
+            meta = chunk_metadata(article, chunk, len(chunks))
+            if chunk.id in old:
+                kept_ids.append(chunk.id)
+                kept_meta.append(meta)
+            else:
+                new_chunks.append(chunk)
+                new_meta.append(meta)
+        stale.extend(old - {c.id for c in chunks})
+    vectors = embedder.embed([c.embed_text for c in new_chunks]) if new_chunks else np.zeros((0, 1))
+    # New chunks first, stale ones last: a crash in between leaves extra chunks the
+    # next rebuild removes, never an article with nothing to answer from.
+    if new_chunks:
+        store.add(new_chunks, vectors, new_meta)
+    store.update(kept_ids, kept_meta)
+    store.delete(stale)
+    report.chunks_embedded += len(new_chunks)
+    report.chunks_kept += len(kept_ids)
+    report.chunks_deleted += len(stale)
+    done += len(new_chunks)
+    if progress:
+        progress(done, total)
+    return done
+
+
+def refresh_lexical(store: Store, folder: Path, force: bool = False) -> LexicalIndex:
+    """The BM25 index for the store's current chunks: loaded when it matches, else rebuilt."""
+    if not force:
+        current = LexicalIndex.load(folder)
+        if current is not None and current.digest and current.digest == store.digest:
+            return current
+    ids, texts, article_ids, days, sources = [], [], [], [], []
+    if store.exists():
+        for page_ids, metas, docs in store.scan(include=["documents", "metadatas"]):
+            for cid, meta, doc in zip(page_ids, metas, docs or []):
+                ids.append(cid)
+                # The headline counts for every chunk, as it does for the embedder.
+                texts.append(f"{meta.get('title', '')}\n{doc}")
+                article_ids.append(meta["article_id"])
+                days.append(int(meta.get("published_day", 0)))
+                sources.append(meta.get("source", ""))
+    digest = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
+    lexical = LexicalIndex.build(texts, Rows(ids, article_ids, np.array(days, dtype=np.int64), sources), digest)
+    lexical.save(folder)
+    if store.exists() and store.digest != digest:
+        store.set_digest(digest)
+    return lexical

@@ -1,0 +1,136 @@
+"""Read a question: the options it offers ("A, B or C?") and the context a follow-up leaves out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+# "...: A, B, C or D?", "... — was it A, B or C?", "Is it A or B?"
+OPTIONS = re.compile(
+    r"(?:(?<=[:\u2014\u2013])|\b(?:was it|is it|were they|are they|was that|is that|will it be|would it be)\b)"
+    r"\s*(?P<options>[^:?\u2014\u2013]+?\bor\b[^:?\u2014\u2013]+?)\s*\?\s*$",
+    re.IGNORECASE,
+)
+FOLLOW_UP_WORDS = re.compile(
+    r"\b(he|she|they|them|it|its|his|her|their|this|that|these|those|there|else|also|other|others|"
+    r"another|more|same|then|why|how come)\b",
+    re.IGNORECASE,
+)
+MAX_OPTION_WORDS = 12
+MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+# What a sentence must contain to answer each kind of question; an exact date beats "next week".
+ANSWER_SHAPES = {
+    "when": re.compile(
+        rf"\b(?:{MONTHS}\.? \d{{1,2}}|\d{{1,2}} {MONTHS}|(?:19|20)\d\d|monday|tuesday|wednesday|thursday|friday|"
+        r"saturday|sunday)\b",
+        re.IGNORECASE,
+    ),
+    "when_relative": re.compile(r"\b(?:today|tomorrow|yesterday|tonight|(?:next|last|this) (?:week|month|year))\b", re.I),
+    "number": re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b", re.I
+    ),
+    "who": re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+"),
+}
+QUESTION_KINDS = [
+    ("when", re.compile(r"^\s*(?:when|what (?:day|date|year|month|time))\b|\bwhat date\b|\bhow long ago\b", re.I)),
+    ("number", re.compile(r"\b(?:how (?:many|much|old|far|long|big)|what (?:share|percentage|percent|proportion|number|amount|age))\b", re.I)),
+    ("who", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|leader|president|people|country|countries|company)\b", re.I)),
+]
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # as asked
+    stem: str  # without the options
+    options: tuple[str, ...] = ()
+
+
+def parse_question(text: str, options: Sequence[str] | None = None) -> Question:
+    text = " ".join(text.split())
+    if options:
+        return Question(text, text, tuple(o.strip() for o in options if o.strip()))
+    match = OPTIONS.search(text)
+    if not match:
+        return Question(text, text)
+    found = split_options(match.group("options"))
+    if len(found) < 2 or any(len(o.split()) > MAX_OPTION_WORDS for o in found):
+        return Question(text, text)
+    stem = text[: match.start()].rstrip(" :\u2014\u2013,")
+    return Question(text, (stem + "?") if stem else text, tuple(found))
+
+
+def answer_kind(question: str) -> str | None:
+    """The kind of thing the question asks for: a time, a number, a name, or None."""
+    for kind, pattern in QUESTION_KINDS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def answer_shape(sentence: str, kind: str | None, question: str = "") -> float:
+    """0..1: how much the sentence holds of the asked-for kind that the question did not already say."""
+    if not kind:
+        return 0.0
+    asked = question.lower()
+
+    def new(pattern: str) -> set[str]:
+        found = {m.group(0).lower() for m in ANSWER_SHAPES[pattern].finditer(sentence)}
+        return {f for f in found if f not in asked}
+
+    if kind == "when":
+        return 1.0 if new("when") else 0.5 if new("when_relative") else 0.0
+    if kind == "who":  # a list of people answers "who" better than one name
+        return min(len(new("who")), 2) / 2
+    return 1.0 if new(kind) else 0.0
+
+
+def split_options(options: str) -> list[str]:
+    head, _, last = options.rpartition(" or ")
+    parts = [p for p in re.split(r",\s*", head) if p.strip()] + [last]
+    return [p.strip().strip("\"'“”").strip() for p in parts if p.strip()]
+
+
+def history_turns(history: Any) -> list[tuple[str, str]]:
+    """(user, assistant) pairs from either [(user, bot), ...] or [{"role", "content"}, ...]."""
+    turns: list[tuple[str, str]] = []
+    if not history:
+        return turns
+    pending_user: str | None = None
+    for item in history:
+        if isinstance(item, dict):
+            role, content = item.get("role"), _text(item.get("content"))
+            if role == "user":
+                if pending_user is not None:
+                    turns.append((pending_user, ""))
+                pending_user = content
+            elif role == "assistant" and pending_user is not None:
+                turns.append((pending_user, content))
+                pending_user = None
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            turns.append((_text(item[0]), _text(item[1])))
+    if pending_user is not None:
+        turns.append((pending_user, ""))
+    return turns
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # Gradio's structured content: [{"type": "text", "text": ...}]
+        return " ".join(_text(c.get("text", "")) if isinstance(c, dict) else _text(c) for c in content)
+    return "" if content is None else str(content)
+
+
+def is_follow_up(question: str) -> bool:
+    words = re.findall(r"\w+", question)
+    return bool(FOLLOW_UP_WORDS.search(question)) or len(words) <= 4
+
+
+def standalone_query(question: str, history: Any = None) -> str:
+    """The text to search with: a follow-up carries the previous question along."""
+    turns = history_turns(history)
+    if not turns or not is_follow_up(question):
+        return question
+    previous = turns[-1][0]
+    return f"{previous} {question}"

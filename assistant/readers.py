@@ -1,0 +1,476 @@
+"""Turn the article files in a folder (txt, md, html, json, jsonl) into Articles."""
+
+from __future__ import annotations
+
+import codecs
+import html
+import json
+import os
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from dateutil import parser as dateparser
+
+from .articles import Article, BadFile, ReadResult, article_id
+from .cleaning import clean_article_text, clean_text, is_byline, is_furniture
+
+MAX_FILE_MB = 20
+SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"})
+TITLE_MAX_WORDS = 20
+TITLE_MAX_CHARS = 120
+
+# Record field names and the variants other exporters use, most specific first.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline"),
+    "text": ("text", "body", "content"),
+    "url": ("url", "link"),
+    "source": ("source", "outlet", "site", "publisher"),
+    "authors": ("authors", "author"),
+    "published": ("published", "published_at", "publishedAt", "date"),
+}
+
+
+class Unreadable(Exception):
+    """A file or record that cannot become an Article; the message is the reason shown to the user."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def read_folder(folder: Path) -> ReadResult:
+    """Read every article file under folder, in sorted order; hidden files and READMEs are skipped."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no such folder: {folder}")
+    result = ReadResult()
+    for path in article_files(folder):
+        part = read_file(path, folder)
+        result.articles.extend(part.articles)
+        result.bad.extend(part.bad)
+    return result
+
+
+def article_files(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith(".") or name.upper().startswith("README"):
+                continue
+            if Path(name).suffix.lower() in SUFFIXES:
+                found.append(Path(here, name))
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def read_file(path: Path, root: Path) -> ReadResult:
+    """Read one file; problems come back as BadFile entries, never as exceptions."""
+    rel = Path(path).relative_to(root).as_posix()
+    reader = READERS.get(Path(path).suffix.lower())
+    if reader is None:
+        return ReadResult()
+    try:
+        return reader(load_text(Path(path)), rel)
+    except Unreadable as problem:
+        return ReadResult(bad=[BadFile(rel, problem.reason, problem.line)])
+
+
+def load_text(path: Path) -> str:
+    limit = MAX_FILE_MB * 1024 * 1024
+    try:
+        if path.stat().st_size > limit:
+            raise Unreadable(f"larger than the {MAX_FILE_MB:g} MB limit")
+        data = path.read_bytes()
+    except OSError as error:
+        raise Unreadable(f"cannot read file: {error.strerror or error}") from None
+    text = decode(data)
+    if not text.strip():
+        raise Unreadable("empty file")
+    return text
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), or UTF-16/32 when a BOM says so.
+
+    Undecodable bytes are reported rather than guessed as Latin-1/cp1252: any byte string decodes
+    as cp1252, so a wrong guess would put mojibake into the index and into quoted citations
+    without a word, while a report names the file to re-save as UTF-8.
+    """
+    if not data.strip():
+        raise Unreadable("empty file")
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                raise Unreadable(f"not valid {codec.upper()} text") from None
+    if b"\x00" in data:
+        raise Unreadable("binary file (not text)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise Unreadable("not valid UTF-8 text", line) from None
+
+
+# --- one reader per format -------------------------------------------------------------
+
+
+def read_txt(text: str, rel: str) -> ReadResult:
+    return ReadResult([make_article(path=rel, text=text)])
+
+
+def read_markdown(text: str, rel: str) -> ReadResult:
+    meta, body = split_front_matter(text)
+    heading, body = strip_markdown(body)
+    title = as_text(field(meta, "title"))
+    if not title:
+        title = heading
+    elif heading and heading.casefold() != title.casefold():
+        body = f"{heading}\n\n{body}"
+    return ReadResult([article_from_record({**meta, "title": title, "text": body}, path=rel)])
+
+
+def read_html(text: str, rel: str) -> ReadResult:
+    import trafilatura  # slow to import; only HTML needs it
+
+    doc = trafilatura.bare_extraction(
+        text,
+        with_metadata=True,
+        # Precision and the default gave the same text on ordinary article pages; precision
+        # leaves out more of the link boxes and teasers that are this module's main worry.
+        favor_precision=True,
+        include_comments=False,
+        include_tables=True,
+        # Only dates from markup: a date guessed from the body text is often some other event's.
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if doc is None or not (doc.text or "").strip():
+        raise Unreadable("no article text")
+    return ReadResult([
+        make_article(
+            path=rel,
+            text=doc.text,
+            title=doc.title or html_title(text),
+            url=doc.url or "",
+            source=doc.sitename or "",
+            authors=split_names(doc.author),
+            published=parse_date(doc.date),
+        )
+    ])
+
+
+def read_json(text: str, rel: str) -> ReadResult:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Unreadable(f"malformed JSON: {error.msg}", error.lineno) from None
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    if isinstance(data, dict):
+        return ReadResult([article_from_record(data, path=rel)])
+    if not isinstance(data, list):
+        raise Unreadable("not an article object or a list of them")
+    if not data:
+        raise Unreadable("no article text")
+    result = ReadResult()
+    for number, record in enumerate(data, start=1):
+        where = f"{rel}#{number}"
+        try:
+            if not isinstance(record, dict):
+                raise Unreadable("record is not a JSON object")
+            result.articles.append(article_from_record(record, path=where))
+        except Unreadable as problem:
+            result.bad.append(BadFile(where, problem.reason))
+    return result
+
+
+def read_jsonl(text: str, rel: str) -> ReadResult:
+    result = ReadResult()
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise Unreadable(f"malformed JSON: {error.msg} (column {error.colno})") from None
+            if not isinstance(record, dict):
+                raise Unreadable("record is not a JSON object")
+            result.articles.append(article_from_record(record, path=f"{rel}#{number}"))
+        except Unreadable as problem:
+            result.bad.append(BadFile(rel, problem.reason, number))
+    return result
+
+
+READERS: dict[str, Callable[[str, str], ReadResult]] = {
+    ".txt": read_txt,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".json": read_json,
+    ".jsonl": read_jsonl,
+}
+
+
+# --- building an Article ---------------------------------------------------------------
+
+
+def article_from_record(record: dict[str, Any], *, path: str) -> Article:
+    text = field(record, "text")
+    if isinstance(text, list):
+        text = "\n\n".join(str(part) for part in text)
+    if not isinstance(text, str) or not text.strip():
+        raise Unreadable("no article text")
+    record_id = record.get("id")
+    return make_article(
+        path=path,
+        text=text,
+        title=as_text(field(record, "title")),
+        url=as_text(field(record, "url")),
+        source=as_text(field(record, "source")),
+        authors=split_names(field(record, "authors")),
+        published=parse_date(field(record, "published")),
+        id="" if record_id is None else str(record_id).strip(),
+    )
+
+
+def make_article(
+    *,
+    path: str,
+    text: str,
+    title: str = "",
+    url: str = "",
+    source: str = "",
+    authors: tuple[str, ...] = (),
+    published: date | None = None,
+    id: str = "",
+) -> Article:
+    """Clean the text, find a title if none was given, and take authors from a byline if needed."""
+    text = clean_text(text)
+    title = " ".join(clean_text(title).split())
+    if not title:
+        title, text = split_title(text)
+    else:
+        first, _, rest = text.partition("\n")
+        if first.casefold() == title.casefold():
+            text = rest  # the headline repeated as the first line (an <h1>, a scraped page)
+    cleaned = clean_article_text(text)
+    if not cleaned.text:
+        raise Unreadable("no article text")
+    url = url.strip()
+    return Article(
+        id=id or (article_id(url=url) if url else article_id(path=path)),
+        title=title,
+        text=as_paragraphs(cleaned.text),
+        source=source.strip() or source_from_url(url),
+        url=url,
+        authors=authors or authors_from_byline(cleaned.byline),
+        published=published,
+        path=path,
+    )
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """Title and remaining text: a headline among the first two lines, else the first line shortened.
+
+    A lead sentence before the headline stays in the text; a first line used only because no
+    headline was found stays too, since it is body prose.
+    """
+    lines = text.split("\n")
+    first_two = [i for i, line in enumerate(lines) if line][:2]
+    for i in first_two:
+        if looks_like_headline(lines[i]):
+            return lines[i], "\n".join(lines[:i] + lines[i + 1 :]).strip()
+    if not first_two:
+        return "", text
+    return shorten(lines[first_two[0]], TITLE_MAX_CHARS), text
+
+
+def looks_like_headline(line: str) -> bool:
+    words = line.split()
+    if not words or len(words) > TITLE_MAX_WORDS or len(line) > 160 or is_furniture(line) or is_byline(line):
+        return False
+    if re.search(r"(\.\.\.|…)$", line):
+        return True  # a headline cut short
+    # Sentences end in . ! ; : , and datelines in a dash; headlines may end in "?".
+    return not re.search(r"[.!;:,—–-][\"”’')]*$", line)
+
+
+def shorten(line: str, limit: int) -> str:
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0].rstrip(",;:-–— ")
+    return f"{cut}…"
+
+
+def as_paragraphs(text: str) -> str:
+    """One paragraph per line when the text has no blank lines, so chunkers see paragraph breaks."""
+    return text if "\n\n" in text else text.replace("\n", "\n\n")
+
+
+# --- field values ----------------------------------------------------------------------
+
+
+def field(record: dict[str, Any], name: str) -> Any:
+    for key in FIELDS[name]:
+        value = record.get(key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):  # e.g. NewsAPI's "source": {"id": ..., "name": "CNN"}
+        return as_text(value.get("name") or value.get("title") or "")
+    if isinstance(value, list):
+        return ", ".join(as_text(item) for item in value if item)
+    return str(value).strip()
+
+
+def split_names(value: Any) -> tuple[str, ...]:
+    """Author names from a list, or from one string joined with commas, semicolons or "and"."""
+    if not value:
+        return ()
+    items = value if isinstance(value, list) else re.split(r"\s*(?:;|,|&|\band\b)\s*", as_text(value))
+    names = [re.sub(r"(?i)^by\s+", "", as_text(item)).strip() for item in items]
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.search(r"\d{4}", value):
+        return None  # without a year dateutil would fill in the current one
+    try:
+        return dateparser.parse(value.strip(), default=datetime(2000, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def source_from_url(url: str) -> str:
+    """A rough outlet name from the host: cnn.com -> "CNN", bbc.co.uk -> "BBC", nytimes.com -> "Nytimes"."""
+    if not url:
+        return ""
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").removeprefix("www.")
+    labels = host.split(".")
+    if len(labels) < 2 or host.replace(".", "").isdigit():
+        return ""
+    name = labels[-2]
+    if name in {"co", "com", "org", "net", "gov", "ac", "edu"} and len(labels) >= 3:
+        name = labels[-3]
+    return name.upper() if len(name) <= 4 else name.title()
+
+
+# Words that mark an organisation, not a person, in a credit line.
+_ORG_WORDS = frozenset(
+    "press news network times post staff reuters associated today journal register herald tribune "
+    "magazine daily gazette wire wires reports bureau agency media".split()
+)
+_NAME = re.compile(r"[A-Z][\w'’.-]*")
+_CREDIT_LABEL = re.compile(
+    r"(?i)^\s*(contributing|contributors?)\b\s*:?|^\s*(additional )?(reporting|writing|written|research) by\b|^\s*by\b"
+)
+
+
+def authors_from_byline(byline: str | None) -> tuple[str, ...]:
+    """Person names in a credit line; editors, outlets and single words are left out."""
+    if not byline:
+        return ()
+    names: list[str] = []
+    for clause in byline.split(";"):
+        if re.match(r"(?i)\s*(editing|edited|compiled|graphics|photos?|produced|fact-checked) by\b", clause):
+            continue
+        clause = re.sub(_CREDIT_LABEL, "", clause)
+        for part in re.split(r"\s*(?:,|&|\band\b)\s*", clause):
+            part = re.split(r"\s(?:reported|contributed|from|in|at|of|for|with|wrote)\b", part)[0]
+            name = _last_capitalised_run(re.sub(r"^\S+[’']s\s+", "", part.strip(" .")))
+            if name:
+                names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def _last_capitalised_run(text: str) -> str:
+    run: list[str] = []
+    best: list[str] = []
+    for token in text.split():
+        if _NAME.fullmatch(token):
+            run.append(token)
+            best = run
+        else:
+            run = []
+    if not 2 <= len(best) <= 4:
+        return ""
+    if any(token.lower().strip(".") in _ORG_WORDS or (token.isupper() and len(token) > 2) for token in best):
+        return ""
+    return " ".join(best)
+
+
+# --- markdown and html helpers ---------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    text = text.lstrip("\ufeff")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise Unreadable(f"malformed YAML front matter: {getattr(error, 'problem', None) or error}",
+                         mark.line + 2 if mark else None) from None
+    if not isinstance(meta, dict):
+        raise Unreadable("malformed YAML front matter: not a mapping of fields")
+    return meta, text[match.end() :]
+
+
+def strip_markdown(text: str) -> tuple[str, str]:
+    """The first "# " heading, and the rest as plain text: markers go, words stay."""
+    lines: list[str] = []
+    heading_1 = ""
+    for line in text.split("\n"):
+        if re.match(r"\s*(```|~~~)", line) or re.match(r"\s*\[[^\]]+\]:\s+\S", line):
+            continue  # code fences and link reference definitions
+        heading = re.match(r"\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if heading:
+            line = heading.group(2)
+            if heading.group(1) == "#" and not heading_1:
+                heading_1 = _inline_markdown(line)
+                continue
+        line = re.sub(r"^\s{0,3}>\s?", "", line)
+        lines.append(_inline_markdown(line))
+    return heading_1, "\n".join(lines)
+
+
+def _inline_markdown(line: str) -> str:
+    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", line)
+    line = re.sub(r"<(https?://[^>]+)>", r"\1", line)
+    line = re.sub(r"</?[a-zA-Z][^>]*>", "", line)
+    line = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", line)
+    line = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", line)
+    line = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", line)
+    line = re.sub(r"~~(.+?)~~", r"\1", line)
+    return re.sub(r"`([^`]+)`", r"\1", line)
+
+
+def html_title(page: str) -> str:
+    match = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
+    return " ".join(html.unescape(match.group(1)).split()) if match else ""
+

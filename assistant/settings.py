@@ -1,0 +1,74 @@
+"""All settings in one place: defaults < config file < NEWS_ASSISTANT_* environment < flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "NEWS_ASSISTANT_"
+CONFIG_FILE = "news-assistant.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    seeds_dir: Path = Path("seeds")
+    index_dir: Path = Path("index")
+    chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 switches to a Chroma server
+    collection: str = "news"
+    embedding_model: str = "all-MiniLM-L6-v2"  # the packaged model, or a local model folder
+    embedding_batch_size: int = 64
+    chunk_tokens: int = 200  # leaves room for the title inside the model's 256-token window
+    chunk_overlap: int = 32
+    top_k: int = 6  # passages handed to the answerer
+    per_article: int = 2  # at most this many passages from one article
+    candidates: int = 40  # per retriever, before fusion
+    dense_weight: float = 0.5  # share of the dense score in the fused one; the rest is BM25
+    max_question_chars: int = 2000
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @classmethod
+    def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":
+        """Build settings from every layer; `overrides` (flags, keyword arguments) win, None is ignored."""
+        values: dict[str, Any] = {}
+        path = config_file or os.environ.get(ENV_PREFIX + "CONFIG")
+        if path is None and Path(CONFIG_FILE).is_file():
+            path = CONFIG_FILE
+        if path:
+            with open(path, "rb") as fh:
+                values.update(_known(tomllib.load(fh), source=str(path)))
+        for f in fields(cls):
+            env = os.environ.get(ENV_PREFIX + f.name.upper())
+            if env not in (None, ""):
+                values[f.name] = env
+        values.update(_known({k: v for k, v in overrides.items() if v is not None}, source="arguments"))
+        return cls()._with(values)
+
+    def _with(self, values: dict[str, Any]) -> "Settings":
+        converted = {}
+        for f in fields(self):
+            if f.name in values:
+                converted[f.name] = _convert(f.name, values[f.name], type(getattr(self, f.name)))
+        return replace(self, **converted)
+
+
+def _known(values: dict[str, Any], source: str) -> dict[str, Any]:
+    names = {f.name for f in fields(Settings)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"Unknown setting(s) in {source}: {', '.join(unknown)}")
+    return values
+
+
+def _convert(name: str, value: Any, kind: type) -> Any:
+    if name == "chroma_url":
+        return str(value) if value else None
+    if issubclass(kind, Path):
+        return Path(value)
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"Setting {name} must be {kind.__name__}, got {value!r}") from None

@@ -1,0 +1,191 @@
+"""The Chroma collection holding chunks: embedded folder or server, with its build settings checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from .articles import Article
+from .chunking import Chunk
+
+SCHEMA = 1
+PAGE = 2000  # rows per Chroma get(); keeps memory flat on big collections
+
+
+class IndexMismatch(RuntimeError):
+    """The index was built with other settings than the ones in force now."""
+
+
+@dataclass
+class StoredArticle:
+    """What the store knows of one article: enough to tell whether it changed."""
+
+    hashes: set[str] = field(default_factory=set)
+    chunk_ids: set[str] = field(default_factory=set)
+    expected_chunks: int = 0
+    path: str = ""
+
+
+def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, Any]:
+    # Chroma metadata holds no None: unknown dates are day 0, which sorts before any real date.
+    return {
+        "article_id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "authors": "; ".join(article.authors),
+        "published": article.published.isoformat() if article.published else "",
+        "published_day": day_number(article.published),
+        "path": article.path,
+        "position": chunk.position,
+        "start": chunk.start,
+        "end": chunk.end,
+        "article_hash": article.content_hash,
+        "article_chunks": n_chunks,
+    }
+
+
+def day_number(day: date | None) -> int:
+    return day.toordinal() if day else 0
+
+
+class Store:
+    def __init__(self, index_dir: Path, collection: str, build: dict[str, Any], chroma_url: str | None = None):
+        """`build` names what the vectors depend on (model, chunking); it is recorded and checked."""
+        import chromadb
+
+        self.index_dir = Path(index_dir)
+        self.name = collection
+        self.build = {**build, "schema": SCHEMA}
+        self.chroma_url = chroma_url
+        settings = chromadb.Settings(anonymized_telemetry=False)
+        if chroma_url:
+            parts = urlsplit(chroma_url)
+            self.client = chromadb.HttpClient(
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or (443 if parts.scheme == "https" else 8000),
+                ssl=parts.scheme == "https",
+                settings=settings,
+            )
+        else:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(path=str(self.index_dir / "chroma"), settings=settings)
+        self._collection = None
+
+    @property
+    def where(self) -> str:
+        return self.chroma_url or str(self.index_dir / "chroma")
+
+    def exists(self) -> bool:
+        return self.name in {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            if self.exists():
+                col = self.client.get_collection(self.name, embedding_function=None)
+                self.check(col.metadata or {})
+            else:
+                col = self.client.create_collection(
+                    self.name,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={**self.build, "digest": ""},
+                    embedding_function=None,  # we always pass our own vectors
+                )
+            self._collection = col
+        return self._collection
+
+    def check(self, metadata: dict[str, Any]) -> None:
+        recorded = {k: metadata.get(k) for k in self.build}
+        if recorded != self.build:
+            diff = ", ".join(
+                f"{k}: index has {recorded[k]!r}, settings say {v!r}" for k, v in self.build.items() if recorded[k] != v
+            )
+            raise IndexMismatch(
+                f"The index at {self.where} was built with other settings ({diff}). "
+                "Rebuild it with `news-assistant index --full`."
+            )
+
+    def reset(self) -> None:
+        """Drop the collection; the next use creates it empty with the current settings."""
+        if self.exists():
+            self.client.delete_collection(self.name)
+        self._collection = None
+
+    def count(self) -> int:
+        return self.collection.count() if self.exists() else 0
+
+    def articles(self) -> dict[str, StoredArticle]:
+        found: dict[str, StoredArticle] = {}
+        if not self.exists():
+            return found
+        for ids, metas, _ in self.scan(include=["metadatas"]):
+            for cid, meta in zip(ids, metas):
+                entry = found.setdefault(meta["article_id"], StoredArticle())
+                entry.chunk_ids.add(cid)
+                entry.hashes.add(meta.get("article_hash", ""))
+                entry.expected_chunks = int(meta.get("article_chunks", 0))
+                entry.path = meta.get("path", "")
+        return found
+
+    def scan(self, include: list[str]) -> Iterator[tuple[list[str], list[dict], list[str] | None]]:
+        """Every row, a page at a time."""
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield page["ids"], page.get("metadatas") or [], page.get("documents")
+            offset += len(page["ids"])
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        self.collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=list(metadatas),
+        )
+
+    def update(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
+        if ids:
+            self.collection.update(ids=list(ids), metadatas=list(metadatas))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), PAGE):
+            self.collection.delete(ids=ids[i : i + PAGE])
+
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
+        if not ids:
+            return {}
+        page = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {i: (d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
+
+    def query(self, vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float, str, dict]]:
+        """Nearest chunks as (id, cosine similarity, text, metadata)."""
+        if self.count() == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=n, where=where or None, include=["documents", "metadatas", "distances"]
+        )
+        return [
+            (cid, 1.0 - float(dist), doc, meta)
+            for cid, dist, doc, meta in zip(
+                result["ids"][0], result["distances"][0], result["documents"][0], result["metadatas"][0]
+            )
+        ]
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever the set of chunks changes; the lexical index is keyed by it."""
+        return (self.collection.metadata or {}).get("digest", "")
+
+    def set_digest(self, digest: str) -> None:
+        meta = dict(self.collection.metadata or {})
+        meta["digest"] = digest
+        self.collection.modify(metadata=meta)

@@ -1,0 +1,71 @@
+import sys
+from pathlib import Path
+
+# Lets a bare `pytest` import the package from a source checkout that is not pip-installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import hashlib  # noqa: E402
+import shutil  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_a256e67ae6222007.txt"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words vectors, for tests of pure logic; counts what it embeds."""
+
+    name = "fake"
+    dim = 64
+
+    def __init__(self):
+        self.calls = 0
+        self.texts: list[str] = []
+
+    def embed(self, texts, *, progress=False):
+        self.calls += len(texts)
+        self.texts.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture
+def fake_embedder():
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from assistant.embedding import SentenceEmbedder
+
+    return SentenceEmbedder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture
+def seeds(tmp_path):
+    """A seeds folder holding a copy of the user's seed article."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def seed_assistant(tmp_path_factory, real_embedder):
+    """The real thing: the seed article indexed with the packaged model in a Chroma folder."""
+    from assistant.core import Assistant
+
+    base = tmp_path_factory.mktemp("seed")
+    folder = base / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    assistant = Assistant(seeds_dir=folder, index_dir=base / "index", embedder=real_embedder)
+    assistant.index()
+    return assistant

@@ -1,0 +1,188 @@
+"""Incremental rebuilds against a real Chroma folder: exactly the difference, nothing embedded twice."""
+
+import json
+
+import pytest
+
+from assistant.core import Assistant
+from assistant.indexing import IndexBusy, index_lock
+from assistant.store import IndexMismatch
+
+PARAGRAPHS = [
+    "The city council approved a new budget for public transport on Tuesday after a long debate.",
+    "Bus fares will fall by ten percent from January, the mayor said at a press conference.",
+    "Opposition members argued that the plan would leave roads without repairs for another year.",
+    "A vote on the cycling network is expected next month, officials added.",
+]
+
+
+def md(title, paragraphs, date="2025-03-04", source="City Times"):
+    body = "\n\n".join(paragraphs)
+    return f"---\ntitle: {title}\ndate: {date}\nsource: {source}\n---\n\n{body}\n"
+
+
+def long_paragraphs(tag, n=12):
+    # Long enough for several chunks, so a one-paragraph edit leaves other chunks as they were.
+    return [f"{tag} paragraph {i}: " + " ".join(f"word{i}x{j} {tag}" for j in range(40)) + "." for i in range(n)]
+
+
+def expected_chunk_ids(assistant):
+    return {c.id for a in assistant.read().articles for c in assistant.chunker.chunk(a)}
+
+
+def stored_chunk_ids(assistant):
+    return {cid for ids, _, _ in assistant.store.scan(include=[]) for cid in ids}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "budget.md").write_text(md("Council passes transport budget", PARAGRAPHS))
+    (seeds / "long.md").write_text(md("A long report", long_paragraphs("alpha")))
+    (seeds / "gone.md").write_text(md("An article that will be deleted", ["It says something short but complete here."]))
+    return seeds
+
+
+@pytest.fixture
+def make(tmp_path, fake_embedder):
+    def build(seeds):
+        return Assistant(seeds_dir=seeds, index_dir=tmp_path / "index", embedder=fake_embedder)
+
+    return build
+
+
+def test_first_build_then_nothing_changed(folder, make, fake_embedder):
+    assistant = make(folder)
+    report = assistant.index()
+    assert len(report.plan.added) == 3 and not report.plan.bad
+    assert stored_chunk_ids(assistant) == expected_chunk_ids(assistant)
+    assert fake_embedder.calls == report.chunks_embedded == len(expected_chunk_ids(assistant))
+
+    again = make(folder).index()
+    assert len(again.plan.unchanged) == 3
+    assert again.plan.is_empty and again.chunks_embedded == 0
+    assert fake_embedder.calls == report.chunks_embedded  # not one more text embedded
+
+
+def test_add_change_delete_applies_exactly_the_difference(folder, make, fake_embedder):
+    assistant = make(folder)
+    assistant.index()
+    before = stored_chunk_ids(assistant)
+    calls = fake_embedder.calls
+
+    paragraphs = long_paragraphs("alpha")
+    paragraphs[-1] = "A corrected last paragraph with new facts about the report."
+    (folder / "long.md").write_text(md("A long report", paragraphs))
+    (folder / "gone.md").unlink()
+    (folder / "new.md").write_text(md("A new article", ["Fresh news arrived today from the harbour office."]))
+
+    report = assistant.index()
+    assert [a.path for a in report.plan.added] == ["new.md"]
+    assert [a.path for a in report.plan.changed] == ["long.md"]
+    assert [e.path for e in report.plan.removed.values()] == ["gone.md"]
+    assert len(report.plan.unchanged) == 1
+
+    after = stored_chunk_ids(assistant)
+    assert after == expected_chunk_ids(assistant)
+    new_ids = after - before
+    # Only the edited chunk(s) of long.md and the new article were embedded.
+    assert fake_embedder.calls - calls == len(new_ids) == report.chunks_embedded
+    assert report.chunks_kept > 0
+    long_chunks = [c for a in assistant.read().articles if a.path == "long.md" for c in assistant.chunker.chunk(a)]
+    assert len(long_chunks) > 2 and len(new_ids) < len(long_chunks)
+
+
+def test_dry_run_changes_nothing(folder, make, fake_embedder):
+    assistant = make(folder)
+    report = assistant.index(dry_run=True)
+    assert len(report.plan.added) == 3
+    assert assistant.store.count() == 0 and fake_embedder.calls == 0
+
+
+def test_full_rebuild_embeds_everything_again(folder, make, fake_embedder):
+    assistant = make(folder)
+    first = assistant.index()
+    full = assistant.index(full=True)
+    assert full.chunks_embedded == first.chunks_embedded
+    assert stored_chunk_ids(assistant) == expected_chunk_ids(assistant)
+
+
+BAD_FILES = {
+    "empty.txt": b"",
+    "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20,
+    "latin.txt": "Caf\u00e9 headline\nUne phrase en fran\u00e7ais.".encode("utf-8")[:4] + b"\xff\xfe\xfd\x80 bad bytes \x81\x82",
+    "broken.json": b'{"title": "Half an object", "text": ',
+}
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(folder, make):
+    assistant = make(folder)
+    assistant.index()
+    before = stored_chunk_ids(assistant)
+    for name, data in BAD_FILES.items():
+        (folder / name).write_bytes(data)
+    lines = [
+        json.dumps({"title": "Good one", "text": "The harbour reopened after the storm passed on Sunday.", "url": "https://example.com/a"}),
+        '{"title": "broken line", ',
+        json.dumps({"title": "Good two", "body": "Ferries resumed their schedule on Monday morning.", "published_at": "2025-03-05"}),
+    ]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n")
+
+    report = assistant.index()
+    reasons = {str(b.path): b for b in report.plan.bad}
+    for name in ["empty.txt", "binary.txt", "broken.json", "feed.jsonl"]:
+        assert name in reasons, f"{name} not reported: {report.plan.bad}"
+    assert reasons["feed.jsonl"].line == 2
+    assert "empty" in reasons["empty.txt"].reason
+    assert "JSON" in reasons["broken.json"].reason
+    assert {a.title for a in report.plan.added} == {"Good one", "Good two"}
+    assert before <= stored_chunk_ids(assistant)  # nothing indexed earlier was lost
+
+
+def test_a_file_that_turns_unreadable_keeps_its_indexed_articles(folder, make):
+    assistant = make(folder)
+    assistant.index()
+    before = stored_chunk_ids(assistant)
+    (folder / "budget.md").write_bytes(b"\x00\x01\x02 binary garbage \x00" * 10)
+    report = assistant.index()
+    assert [b.path for b in report.plan.bad] == ["budget.md"]
+    assert not report.plan.removed and len(report.plan.kept) == 1
+    assert stored_chunk_ids(assistant) == before
+
+
+def test_an_interrupted_rebuild_converges(folder, make):
+    assistant = make(folder)
+    assistant.index()
+    expected = stored_chunk_ids(assistant)
+    # What a crash can leave: one chunk of an article missing, a stale chunk still present.
+    victim = sorted(expected)[0]
+    assistant.store.delete([victim])
+    art = assistant.read().articles[0]
+    chunk = assistant.chunker.chunk(art)[0]
+    from dataclasses import replace
+
+    from assistant.store import chunk_metadata
+
+    stale = replace(chunk, id="stale0000000000000000000", text="Old text left behind by a crash.")
+    assistant.store.add([stale], assistant.embedder.embed([stale.text]), [chunk_metadata(art, stale, 99)])
+
+    report = assistant.index()
+    assert len(report.plan.changed) >= 1
+    assert stored_chunk_ids(assistant) == expected
+
+
+def test_other_settings_are_a_clear_error_until_rebuilt(folder, tmp_path, make, fake_embedder):
+    make(folder).index()
+    other = Assistant(seeds_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder, chunk_tokens=120)
+    with pytest.raises(IndexMismatch, match="--full"):
+        other.index()
+    report = other.index(full=True)
+    assert report.chunks_total == len(expected_chunk_ids(other))
+
+
+def test_a_second_rebuild_is_refused_while_one_runs(folder, make):
+    assistant = make(folder)
+    with index_lock(assistant.settings.index_dir):
+        with pytest.raises(IndexBusy):
+            assistant.index()
