@@ -1,14 +1,11 @@
-import sys
+"""Shared fixtures: a fake embedder for pure logic, the real model and a seed index for the rest."""
+
+import hashlib
+import shutil
 from pathlib import Path
 
-# Lets a bare `pytest` import the package from a source checkout that is not pip-installed.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import hashlib  # noqa: E402
-import shutil  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_a256e67ae6222007.txt"
