@@ -41,7 +41,9 @@ class Assistant:
         else:
             settings = settings._with({k: v for k, v in named.items() if v is not None})
         self.settings = settings
-        self.embedder = embedder or SentenceEmbedder(settings.embedding_model, settings.embedding_batch_size)
+        self.embedder = embedder or SentenceEmbedder(
+            settings.embedding_model, settings.embedding_batch_size, settings.device
+        )
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
         self._lock = threading.RLock()

@@ -43,9 +43,10 @@ def tokenizer_file(name: str) -> Path:
 class SentenceEmbedder:
     """The real embedder. The model loads on first use, so planning an index costs nothing."""
 
-    def __init__(self, name: str, batch_size: int = 64):
+    def __init__(self, name: str, batch_size: int = 64, device: str = "cpu"):
         self.name = name
         self.batch_size = batch_size
+        self.device = device
         self.path = model_path(name)
         self._model = None
         self.calls = 0  # texts embedded so far; lets tests prove unchanged text is not re-embedded
@@ -58,7 +59,7 @@ class SentenceEmbedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+            self._model = SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
         return self._model
 
     @property

@@ -20,6 +20,7 @@ class Settings:
     collection: str = "news"
     embedding_model: str = "all-MiniLM-L6-v2"  # the packaged model, or a local model folder
     embedding_batch_size: int = 64
+    device: str = "cpu"  # "cuda" with a CUDA build of torch
     chunk_tokens: int = 200  # leaves room for the title inside the model's 256-token window
     chunk_overlap: int = 32
     top_k: int = 6  # passages handed to the answerer

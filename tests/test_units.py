@@ -1,0 +1,113 @@
+"""Pure logic: settings layers, question parsing, fusion, chunking, citation placement."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.articles import Article
+from assistant.chunking import Chunker
+from assistant.embedding import tokenizer_file
+from assistant.extractive import cite, mentions
+from assistant.fusion import convex_fusion, reciprocal_rank_fusion
+from assistant.questions import answer_kind, parse_question, standalone_query
+from assistant.retrieval import Filters
+from assistant.settings import Settings
+
+
+def test_settings_layers(tmp_path, monkeypatch):
+    config = tmp_path / "conf.toml"
+    config.write_text('seeds_dir = "from_file"\ntop_k = 3\nindex_dir = "idx_file"\n')
+    monkeypatch.setenv("NEWS_ASSISTANT_CONFIG", str(config))
+    monkeypatch.setenv("NEWS_ASSISTANT_TOP_K", "5")
+    monkeypatch.setenv("NEWS_ASSISTANT_CHROMA_URL", "http://127.0.0.1:9000")
+    s = Settings.load(index_dir="idx_flag")
+    assert s.seeds_dir == Path("from_file")  # file beats default
+    assert s.top_k == 5  # environment beats file
+    assert s.index_dir == Path("idx_flag")  # flag beats everything
+    assert s.chroma_url == "http://127.0.0.1:9000"
+
+
+def test_settings_reject_unknown_and_mistyped_values(tmp_path, monkeypatch):
+    config = tmp_path / "conf.toml"
+    config.write_text("topk = 3\n")
+    with pytest.raises(ValueError, match="topk"):
+        Settings.load(config)
+    monkeypatch.setenv("NEWS_ASSISTANT_TOP_K", "many")
+    with pytest.raises(ValueError, match="top_k"):
+        Settings.load()
+
+
+@pytest.mark.parametrize(
+    "text, stem, options",
+    [
+        ("When is the parade: September 3, October 1 or August 15?", "When is the parade?", ("September 3", "October 1", "August 15")),
+        ("Which company was fined — Apple, Google, or Meta?", "Which company was fined?", ("Apple", "Google", "Meta")),
+        ("Who won the vote, was it Smith or Jones?", "Who won the vote?", ("Smith", "Jones")),
+        ("Who attends the parade?", "Who attends the parade?", ()),
+    ],
+)
+def test_options_are_read_from_the_question(text, stem, options):
+    q = parse_question(text)
+    assert (q.stem, q.options) == (stem, options)
+
+
+def test_follow_ups_carry_the_previous_question():
+    history = [("When is the parade in Beijing?", "On September 3 [1].")]
+    assert standalone_query("Who else is attending?", history) == "When is the parade in Beijing? Who else is attending?"
+    assert standalone_query("What did the EPA decide about diesel trucks?", history).startswith("What did the EPA")
+    messages = [{"role": "user", "content": "Parade date?"}, {"role": "assistant", "content": "September 3"}]
+    assert standalone_query("And who goes there?", messages) == "Parade date? And who goes there?"
+
+
+def test_answer_kinds():
+    assert answer_kind("When is the parade?") == "when"
+    assert answer_kind("How many countries attend?") == "number"
+    assert answer_kind("Who leads the country?") == "who"
+    assert answer_kind("What is North Korea's stance?") is None
+
+
+def test_fusion_keeps_a_clear_lexical_winner_on_top():
+    dense = [(f"d{i}", 0.7 - i * 0.01) for i in range(12)]
+    dense.insert(8, ("rare", 0.625))  # ninth by meaning...
+    lexical = [("rare", 9.0), ("d0", 2.0), ("d1", 1.5)]  # ...but the only exact match of a rare name
+    assert convex_fusion(dense, lexical)[0][0] == "rare"
+    assert reciprocal_rank_fusion([["a", "b"], ["b", "c"]])[0][0] == "b"
+
+
+def test_filters_mask_and_where():
+    import numpy as np
+
+    f = Filters(as_of=date(2025, 3, 1), since=date(2025, 1, 1), sources=("A",))
+    days = np.array([date(2025, 2, 1).toordinal(), date(2025, 4, 1).toordinal(), 0, date(2024, 6, 1).toordinal()])
+    assert f.mask(days, ["A", "A", "A", "A"]).tolist() == [True, False, False, False]
+    assert Filters().mask(days, ["A"] * 4) is None
+    assert Filters(until=date(2025, 3, 1)).mask(days, ["B"] * 4).tolist() == [True, False, True, True]
+    assert "$and" in f.chroma_where()
+
+
+def test_chunks_fit_the_window_and_point_into_the_text():
+    chunker = Chunker(tokenizer_file("all-MiniLM-L6-v2"), 60, 10)
+    text = "\n\n".join(
+        f"Paragraph {i} starts here. It has a second sentence about topic {i}. And a third one follows." for i in range(8)
+    )
+    article = Article(id="a1", title="A headline", text=text)
+    chunks = chunker.chunk(article)
+    assert len(chunks) > 2
+    for position, chunk in enumerate(chunks):
+        assert chunk.position == position
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunker.count_tokens(chunk.text) <= 60
+        assert chunk.text[-1] in ".!?"  # sentence-aware: no chunk ends mid-sentence here
+    again = chunker.chunk(article)
+    assert [c.id for c in again] == [c.id for c in chunks]  # ids are content hashes
+    edited = Article(id="a1", title="A headline", text=text.replace("Paragraph 7 starts", "Paragraph seven starts"))
+    changed = {c.id for c in chunker.chunk(edited)} - {c.id for c in chunks}
+    assert 1 <= len(changed) < len(chunks)
+
+
+def test_citation_marker_sits_before_the_full_stop():
+    assert cite("It rained.", 2) == "It rained [2]."
+    assert cite("No stop", 1) == "No stop [1]."
+    assert mentions("The parade is on September 3 in Beijing.", "September 3")
+    assert not mentions("The parade is on September 30 in Beijing.", "September 3")
