@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TORCH_FLAGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test index clean
+.PHONY: install run test index lint clean
 
 install: $(STAMP)
 
@@ -32,3 +32,7 @@ test: install
 
 clean:
 	rm -rf $(VENV) index/chroma index/lexical .pytest_cache
+
+lint: install
+	$(BIN)/ruff check assistant tests app.py
+	$(BIN)/ruff format --check assistant tests app.py

@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     common.add_argument("--config", metavar="FILE", help="TOML settings file (default: news-assistant.toml if present)")
 
-    parser = argparse.ArgumentParser(prog="news-assistant", description="Answers questions about news articles, with citations.")
+    parser = argparse.ArgumentParser(
+        prog="news-assistant", description="Answers questions about news articles, with citations."
+    )
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("index", parents=[common], help="bring the index in line with the seeds folder")
@@ -67,7 +69,9 @@ def add_filter_flags(p: argparse.ArgumentParser) -> None:
 def add_serve_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to bind (default 127.0.0.1); anything else needs credentials")
     p.add_argument("--port", type=int, help="port (default 7860)")
-    p.add_argument("--auth-file", metavar="FILE", help="file with user:password lines (or NEWS_ASSISTANT_AUTH=user:password)")
+    p.add_argument(
+        "--auth-file", metavar="FILE", help="file with user:password lines (or NEWS_ASSISTANT_AUTH=user:password)"
+    )
 
 
 def make_assistant(args: argparse.Namespace):

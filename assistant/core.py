@@ -128,7 +128,12 @@ class Assistant:
     def retriever(self) -> Retriever:
         s = self.settings
         return Retriever(
-            self.store, self.embedder, self.lexical, candidates=s.candidates, per_article=s.per_article, dense_weight=s.dense_weight
+            self.store,
+            self.embedder,
+            self.lexical,
+            candidates=s.candidates,
+            per_article=s.per_article,
+            dense_weight=s.dense_weight,
         )
 
     def answer(

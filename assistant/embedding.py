@@ -57,7 +57,10 @@ class SentenceEmbedder:
             # Belt and braces: the hub must never be asked, even for a missing file.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import transformers
             from sentence_transformers import SentenceTransformer
+
+            transformers.logging.disable_progress_bar()  # a bar per model load is noise in a chat log
 
             self._model = SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
         return self._model

@@ -101,6 +101,7 @@ def pick(evidence: Sequence[Evidence], vectors: np.ndarray) -> list[int]:
     candidates = [i for i in range(1, len(evidence)) if evidence[i].support >= floor]
     picked = [0]
     while candidates and len(picked) < MAX_SENTENCES:
+
         def gain(i: int) -> float:
             return evidence[i].support - NOVELTY * max(float(vectors[i] @ vectors[j]) for j in picked)
 

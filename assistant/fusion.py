@@ -7,7 +7,9 @@ from typing import Sequence
 RRF_K = 60  # the usual constant: damps the gap between rank 1 and rank 2
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = RRF_K) -> list[tuple[str, float]]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = RRF_K
+) -> list[tuple[str, float]]:
     """Ids by fused score, best first. Each ranking is a list of ids, best first."""
     weights = weights or [1.0] * len(rankings)
     scores: dict[str, float] = {}
@@ -17,7 +19,9 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], weights: Sequence[
     return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
 
 
-def convex_fusion(dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], dense_weight: float = 0.5) -> list[tuple[str, float]]:
+def convex_fusion(
+    dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], dense_weight: float = 0.5
+) -> list[tuple[str, float]]:
     """Ids by dense_weight * dense + (1 - dense_weight) * lexical, each min-max scaled over its hits.
 
     Unlike RRF it keeps how far ahead a hit is: a rare name matched exactly by BM25 stays on

@@ -87,7 +87,9 @@ def plan(articles: list[Article], bad: list[BadFile], stored: dict[str, StoredAr
             result.changed.append(article)
     # A file that could not be read this time keeps what it had in the index: a corrupted
     # copy must not silently delete the articles it used to hold.
-    unreadable = {(b.path, b.line) for b in result.bad if b.line is not None} | {(b.path, None) for b in result.bad if b.line is None}
+    unreadable = {(b.path, b.line) for b in result.bad if b.line is not None} | {
+        (b.path, None) for b in result.bad if b.line is None
+    }
     for aid, entry in stored.items():
         if aid in seen:
             continue
@@ -157,7 +159,9 @@ def _stored_ids(stored: dict[str, StoredArticle], article: Article) -> set[str]:
     return entry.chunk_ids if entry else set()
 
 
-def _write_batch(batch, stored, store: Store, embedder: Embedder, report: IndexReport, done: int, total: int, progress) -> int:
+def _write_batch(
+    batch, stored, store: Store, embedder: Embedder, report: IndexReport, done: int, total: int, progress
+) -> int:
     new_chunks, new_meta, kept_ids, kept_meta, stale = [], [], [], [], []
     for article, chunks in batch:
         old = _stored_ids(stored, article)

@@ -12,7 +12,6 @@ from typing import Sequence
 
 import numpy as np
 
-
 TOKEN = re.compile(r"(?u)\b(?:\w\w+|\d)\b")  # single digits count: "September 3"
 
 
@@ -74,7 +73,12 @@ class LexicalIndex:
         if self.retriever is not None:
             self.retriever.save(str(tmp))
         np.save(tmp / "days.npy", self.rows.days)
-        meta = {"digest": self.digest, "ids": self.rows.ids, "article_ids": self.rows.article_ids, "sources": self.rows.sources}
+        meta = {
+            "digest": self.digest,
+            "ids": self.rows.ids,
+            "article_ids": self.rows.article_ids,
+            "sources": self.rows.sources,
+        }
         (tmp / "rows.json").write_text(json.dumps(meta))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)

@@ -26,7 +26,9 @@ ANSWER_SHAPES = {
         r"saturday|sunday)\b",
         re.IGNORECASE,
     ),
-    "when_relative": re.compile(r"\b(?:today|tomorrow|yesterday|tonight|(?:next|last|this) (?:week|month|year))\b", re.I),
+    "when_relative": re.compile(
+        r"\b(?:today|tomorrow|yesterday|tonight|(?:next|last|this) (?:week|month|year))\b", re.I
+    ),
     "number": re.compile(
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|dozen)\b", re.I
     ),
@@ -34,8 +36,19 @@ ANSWER_SHAPES = {
 }
 QUESTION_KINDS = [
     ("when", re.compile(r"^\s*(?:when|what (?:day|date|year|month|time))\b|\bwhat date\b|\bhow long ago\b", re.I)),
-    ("number", re.compile(r"\b(?:how (?:many|much|old|far|long|big)|what (?:share|percentage|percent|proportion|number|amount|age))\b", re.I)),
-    ("who", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|leader|president|people|country|countries|company)\b", re.I)),
+    (
+        "number",
+        re.compile(
+            r"\b(?:how (?:many|much|old|far|long|big)|what (?:share|percentage|percent|proportion|number|amount|age))\b",
+            re.I,
+        ),
+    ),
+    (
+        "who",
+        re.compile(
+            r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|leader|president|people|country|countries|company)\b", re.I
+        ),
+    ),
 ]
 
 

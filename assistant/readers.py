@@ -104,8 +104,12 @@ def decode(data: bytes) -> str:
     """
     if not data.strip():
         raise Unreadable("empty file")
-    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(codec)
@@ -154,17 +158,19 @@ def read_html(text: str, rel: str) -> ReadResult:
     )
     if doc is None or not (doc.text or "").strip():
         raise Unreadable("no article text")
-    return ReadResult([
-        make_article(
-            path=rel,
-            text=doc.text,
-            title=doc.title or html_title(text),
-            url=doc.url or "",
-            source=doc.sitename or "",
-            authors=split_names(doc.author),
-            published=parse_date(doc.date),
-        )
-    ])
+    return ReadResult(
+        [
+            make_article(
+                path=rel,
+                text=doc.text,
+                title=doc.title or html_title(text),
+                url=doc.url or "",
+                source=doc.sitename or "",
+                authors=split_names(doc.author),
+                published=parse_date(doc.date),
+            )
+        ]
+    )
 
 
 def read_json(text: str, rel: str) -> ReadResult:
@@ -432,8 +438,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise Unreadable(f"malformed YAML front matter: {getattr(error, 'problem', None) or error}",
-                         mark.line + 2 if mark else None) from None
+        raise Unreadable(
+            f"malformed YAML front matter: {getattr(error, 'problem', None) or error}", mark.line + 2 if mark else None
+        ) from None
     if not isinstance(meta, dict):
         raise Unreadable("malformed YAML front matter: not a mapping of fields")
     return meta, text[match.end() :]
@@ -473,4 +480,3 @@ def _inline_markdown(line: str) -> str:
 def html_title(page: str) -> str:
     match = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
     return " ".join(html.unescape(match.group(1)).split()) if match else ""
-

@@ -55,7 +55,16 @@ class Filters:
 
 
 class Retriever:
-    def __init__(self, store: Store, embedder: Embedder, lexical: LexicalIndex | None, *, candidates: int = 40, per_article: int = 2, dense_weight: float = 0.5):
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        lexical: LexicalIndex | None,
+        *,
+        candidates: int = 40,
+        per_article: int = 2,
+        dense_weight: float = 0.5,
+    ):
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
@@ -93,7 +102,9 @@ class Retriever:
         return passages
 
 
-def to_passage(cid: str, text: str, meta: dict, score: float, similarity: float | None, lexical: float | None) -> Passage:
+def to_passage(
+    cid: str, text: str, meta: dict, score: float, similarity: float | None, lexical: float | None
+) -> Passage:
     published = meta.get("published") or ""
     return Passage(
         chunk_id=cid,

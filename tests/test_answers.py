@@ -92,8 +92,7 @@ def test_empty_and_overlong_questions_get_a_clear_reply(seed_assistant):
     assert long.abstained and "limit" in long.text
 
 
-def test_as_of_before_publication_hides_the_article(seed_assistant):
-    # The seed has no date line, so its date is unknown and it stays visible as of any day.
+def test_an_undated_article_stays_visible_as_of_any_day(seed_assistant):
     answer = seed_assistant.answer("When is the military parade in Beijing?", as_of="2020-01-01")
     assert not answer.abstained
 

@@ -8,16 +8,11 @@ import time
 from datetime import date
 
 import pytest
+from conftest import ROOT, SEED
+from support import free_port, stop
 
 from assistant.answers import Answer, Citation
 from assistant.chat import credentials, is_loopback, render
-from conftest import ROOT, SEED
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port, proc, log, deadline=240):
@@ -44,7 +39,16 @@ def app_url(tmp_path_factory):
     with open(log, "w") as out:
         # No index yet: the app must build it from the seeds folder before it serves.
         proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--seeds", str(seeds), "--index", str(base / "index")],
+            [
+                sys.executable,
+                str(ROOT / "app.py"),
+                "--port",
+                str(port),
+                "--seeds",
+                str(seeds),
+                "--index",
+                str(base / "index"),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -54,11 +58,7 @@ def app_url(tmp_path_factory):
         wait_for_port(port, proc, log)
         yield f"http://127.0.0.1:{port}/"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def test_chat_answers_with_citations_through_the_api(app_url):
@@ -80,8 +80,14 @@ def test_chat_page_is_served_on_loopback(app_url):
 
 def test_article_text_is_rendered_as_text_not_html():
     hostile = Citation(
-        number=1, article_id="x", title="<script>alert(1)</script>", source="Evil", published=date(2025, 1, 1),
-        url="javascript:alert(1)", passage="<img src=x onerror=alert(1)> text", sentence="<img src=x onerror=alert(1)> text",
+        number=1,
+        article_id="x",
+        title="<script>alert(1)</script>",
+        source="Evil",
+        published=date(2025, 1, 1),
+        url="javascript:alert(1)",
+        passage="<img src=x onerror=alert(1)> text",
+        sentence="<img src=x onerror=alert(1)> text",
     )
     shown = render(Answer(question="q", text="Claim with <b>markup</b> [1].", citations=[hostile]))
     assert "<script>" not in shown and "<img" not in shown and "<b>" not in shown
@@ -93,9 +99,22 @@ def test_article_text_is_rendered_as_text_not_html():
 def test_binding_beyond_loopback_needs_credentials(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "NEWS_ASSISTANT_AUTH"}
     result = subprocess.run(
-        [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(free_port()),
-         "--seeds", str(tmp_path), "--index", str(tmp_path / "index")],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+            "--seeds",
+            str(tmp_path),
+            "--index",
+            str(tmp_path / "index"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "without credentials" in result.stderr

@@ -38,7 +38,10 @@ def test_heading_followed_by_sentences_is_a_section_not_links():
 
 
 def test_most_read_and_you_may_also_like_blocks():
-    text = BODY + "\n\nMost read\n1. Mayor opens new library\n2. Flood warning lifted\n\nYou may also like:\nCheese festival returns"
+    text = (
+        BODY
+        + "\n\nMost read\n1. Mayor opens new library\n2. Flood warning lifted\n\nYou may also like:\nCheese festival returns"
+    )
     assert clean_article_text(text).text == BODY
 
 
@@ -102,7 +105,9 @@ def test_dash_credits_in_live_blogs_are_dropped_but_dash_lists_are_kept():
     cleaned = clean_article_text(live)
     assert cleaned.text == "Polls closed at 8 p.m.\n\nTurnout looked high in the north."
     assert cleaned.byline == "Raj Patel"
-    roster = "The candidates are:\n- Alice Moss\n- Ben Ortiz\n- Cara Lee\nVoting opens on Monday morning for all residents."
+    roster = (
+        "The candidates are:\n- Alice Moss\n- Ben Ortiz\n- Cara Lee\nVoting opens on Monday morning for all residents."
+    )
     assert clean_article_text(roster).text == roster
 
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from support import expected_chunk_ids, long_paragraphs, md, stored_chunk_ids
 
 from assistant.core import Assistant
 from assistant.indexing import IndexBusy, index_lock
@@ -16,31 +17,15 @@ PARAGRAPHS = [
 ]
 
 
-def md(title, paragraphs, date="2025-03-04", source="City Times"):
-    body = "\n\n".join(paragraphs)
-    return f"---\ntitle: {title}\ndate: {date}\nsource: {source}\n---\n\n{body}\n"
-
-
-def long_paragraphs(tag, n=12):
-    # Long enough for several chunks, so a one-paragraph edit leaves other chunks as they were.
-    return [f"{tag} paragraph {i}: " + " ".join(f"word{i}x{j} {tag}" for j in range(40)) + "." for i in range(n)]
-
-
-def expected_chunk_ids(assistant):
-    return {c.id for a in assistant.read().articles for c in assistant.chunker.chunk(a)}
-
-
-def stored_chunk_ids(assistant):
-    return {cid for ids, _, _ in assistant.store.scan(include=[]) for cid in ids}
-
-
 @pytest.fixture
 def folder(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "budget.md").write_text(md("Council passes transport budget", PARAGRAPHS))
     (seeds / "long.md").write_text(md("A long report", long_paragraphs("alpha")))
-    (seeds / "gone.md").write_text(md("An article that will be deleted", ["It says something short but complete here."]))
+    (seeds / "gone.md").write_text(
+        md("An article that will be deleted", ["It says something short but complete here."])
+    )
     return seeds
 
 
@@ -111,7 +96,8 @@ def test_full_rebuild_embeds_everything_again(folder, make, fake_embedder):
 BAD_FILES = {
     "empty.txt": b"",
     "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20,
-    "latin.txt": "Caf\u00e9 headline\nUne phrase en fran\u00e7ais.".encode("utf-8")[:4] + b"\xff\xfe\xfd\x80 bad bytes \x81\x82",
+    "latin.txt": "Caf\u00e9 headline\nUne phrase en fran\u00e7ais.".encode("utf-8")[:4]
+    + b"\xff\xfe\xfd\x80 bad bytes \x81\x82",
     "broken.json": b'{"title": "Half an object", "text": ',
 }
 
@@ -123,9 +109,21 @@ def test_bad_files_are_reported_and_the_rest_indexed(folder, make):
     for name, data in BAD_FILES.items():
         (folder / name).write_bytes(data)
     lines = [
-        json.dumps({"title": "Good one", "text": "The harbour reopened after the storm passed on Sunday.", "url": "https://example.com/a"}),
+        json.dumps(
+            {
+                "title": "Good one",
+                "text": "The harbour reopened after the storm passed on Sunday.",
+                "url": "https://example.com/a",
+            }
+        ),
         '{"title": "broken line", ',
-        json.dumps({"title": "Good two", "body": "Ferries resumed their schedule on Monday morning.", "published_at": "2025-03-05"}),
+        json.dumps(
+            {
+                "title": "Good two",
+                "body": "Ferries resumed their schedule on Monday morning.",
+                "published_at": "2025-03-05",
+            }
+        ),
     ]
     (folder / "feed.jsonl").write_text("\n".join(lines) + "\n")
 

@@ -61,7 +61,9 @@ def test_txt_lead_sentence_then_headline_and_cut_short_headline(tmp_path):
     [led] = read_one(tmp_path, "led.txt", f"Ferries stop next month.\nHarbour Ferry to Stop Running\n{PARA_1}").articles
     assert led.title == "Harbour Ferry to Stop Running"
     assert led.text == f"Ferries stop next month.\n\n{PARA_1}"
-    [cut] = read_one(tmp_path, "cut.txt", f"Harbour ferry stops after ninety years as ...\nStaff Report\n{PARA_1}").articles
+    [cut] = read_one(
+        tmp_path, "cut.txt", f"Harbour ferry stops after ninety years as ...\nStaff Report\n{PARA_1}"
+    ).articles
     assert cut.title == "Harbour ferry stops after ninety years as ..."
 
 
@@ -143,7 +145,16 @@ def test_html_main_text_and_metadata(tmp_path):
     assert article.title == "Ferry Service Ends"
     assert article.text.startswith(PARA_1)
     assert PARA_2 in article.text
-    for furniture in ("Home page", "Sport", "Most read", "Seal spotted", "Privacy", "Cookie", "Share this", "Advertisement"):
+    for furniture in (
+        "Home page",
+        "Sport",
+        "Most read",
+        "Seal spotted",
+        "Privacy",
+        "Cookie",
+        "Share this",
+        "Advertisement",
+    ):
         assert furniture not in article.text
     assert article.url == "https://www.harbourgazette.example/news/ferry"
     assert article.source == "Harbour Gazette"
@@ -232,7 +243,12 @@ def test_jsonl_variant_field_names(tmp_path):
         "outlet": "Harbour Gazette",
         "author": "By Ola Nordmann and Kari Berg",
     }
-    no_url = {"title": "Tide Times", "body": PARA_1, "published_at": "27 November 2022", "publisher": {"name": "Coast FM"}}
+    no_url = {
+        "title": "Tide Times",
+        "body": PARA_1,
+        "published_at": "27 November 2022",
+        "publisher": {"name": "Coast FM"},
+    }
     result = read_one(tmp_path, "feed.jsonl", json.dumps(record) + "\n" + json.dumps(no_url))
     first, second = result.articles
     assert (first.title, first.text, first.source) == ("Bridge Opens", PARA_2, "Harbour Gazette")

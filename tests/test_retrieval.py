@@ -7,12 +7,48 @@ import pytest
 from assistant.core import Assistant
 
 STORIES = [
-    ("r1", "2025-01-10", "Harbor Post", "Storm closes the harbour", "A winter storm closed the harbour for two days and ferries stayed in port."),
-    ("r2", "2025-02-14", "Valley News", "Ferries return after the storm", "Ferry services resumed on Friday once the storm had passed and the harbour reopened."),
-    ("r3", "2025-03-20", "Harbor Post", "Harbour fees to rise", "The port authority said harbour fees for ferries will rise next spring to pay for repairs."),
-    ("r4", "2025-04-02", "Valley News", "New ferry ordered", "The ferry company ordered a new electric ferry for the harbour route, due in 2027."),
-    ("r5", "2025-05-09", "Coast Daily", "Fishing fleet shrinks", "Fewer fishing boats used the harbour this year as quotas were cut again."),
-    ("r6", "2025-06-01", "Coast Daily", "Harbour festival draws crowds", "Thousands came to the harbour festival, where ferries ran late into the night."),
+    (
+        "r1",
+        "2025-01-10",
+        "Harbor Post",
+        "Storm closes the harbour",
+        "A winter storm closed the harbour for two days and ferries stayed in port.",
+    ),
+    (
+        "r2",
+        "2025-02-14",
+        "Valley News",
+        "Ferries return after the storm",
+        "Ferry services resumed on Friday once the storm had passed and the harbour reopened.",
+    ),
+    (
+        "r3",
+        "2025-03-20",
+        "Harbor Post",
+        "Harbour fees to rise",
+        "The port authority said harbour fees for ferries will rise next spring to pay for repairs.",
+    ),
+    (
+        "r4",
+        "2025-04-02",
+        "Valley News",
+        "New ferry ordered",
+        "The ferry company ordered a new electric ferry for the harbour route, due in 2027.",
+    ),
+    (
+        "r5",
+        "2025-05-09",
+        "Coast Daily",
+        "Fishing fleet shrinks",
+        "Fewer fishing boats used the harbour this year as quotas were cut again.",
+    ),
+    (
+        "r6",
+        "2025-06-01",
+        "Coast Daily",
+        "Harbour festival draws crowds",
+        "Thousands came to the harbour festival, where ferries ran late into the night.",
+    ),
 ]
 # One article mentions a rare, made-up name in passing, amid text about something else.
 RARE = (
@@ -26,8 +62,13 @@ RARE = (
     "A decision on the new parking zones was postponed until the autumn session.",
 )
 FILLER = [
-    (f"f{i}", "2025-07-01", "Coast Daily", f"Traffic report {i}",
-     f"Engineers presented traffic counts for district {i}, and the council discussed road works and parking.")
+    (
+        f"f{i}",
+        "2025-07-01",
+        "Coast Daily",
+        f"Traffic report {i}",
+        f"Engineers presented traffic counts for district {i}, and the council discussed road works and parking.",
+    )
     for i in range(12)
 ]
 

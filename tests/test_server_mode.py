@@ -2,15 +2,16 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import chromadb
 import pytest
+from support import expected_chunk_ids, free_port, long_paragraphs, md, stop, stored_chunk_ids
 
 from assistant.core import Assistant
 
@@ -21,19 +22,34 @@ STARTUP_SECONDS = 60
 QUESTION = "When is the military parade in Beijing?"
 
 
-def free_port() -> int:
-    # Port 0 makes the kernel pick an unused port; the tiny window before chroma binds it is acceptable.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def http_client(url: str):
     """A client of our own, independent of the Store, to see what the server really holds."""
     parts = urlsplit(url)
     return chromadb.HttpClient(
         host=parts.hostname, port=parts.port, settings=chromadb.Settings(anonymized_telemetry=False)
     )
+
+
+def heartbeat(url: str, seconds: float) -> Exception | None:
+    """One heartbeat, given up after `seconds`; None when the server answered, else why not.
+
+    chromadb's HttpClient has no timeout: if something else grabbed the port and never
+    answers, a plain call would hang the suite instead of failing it.
+    """
+    outcome: list[Exception | None] = []
+
+    def beat():
+        try:
+            # Building the client already talks to the server, so it belongs inside the attempt.
+            http_client(url).heartbeat()
+            outcome.append(None)
+        except Exception as exc:  # connection refused until the server listens
+            outcome.append(exc)
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return outcome[0] if outcome else TimeoutError(f"no answer within {seconds} s")
 
 
 def tail(log: Path, chars: int = 4000) -> str:
@@ -45,7 +61,9 @@ def chroma_server(tmp_path_factory):
     """A real Chroma server on a free local port, for this module only; yields its URL."""
     chroma = Path(sys.executable).parent / "chroma"
     if not os.access(chroma, os.X_OK):
-        pytest.fail(f"The Chroma server executable {chroma} is missing; install chromadb into this venv (make install).")
+        pytest.fail(
+            f"The Chroma server executable {chroma} is missing; install chromadb into this venv (make install)."
+        )
     base = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
     log = base / "server.log"
@@ -58,44 +76,21 @@ def chroma_server(tmp_path_factory):
             stdin=subprocess.DEVNULL,
             env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
         )
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"chroma run exited early with code {proc.returncode}:\n{tail(log)}")
-            try:
-                # Building the client already talks to the server, so it belongs inside the poll.
-                http_client(f"http://127.0.0.1:{port}").heartbeat()
+            problem = heartbeat(url, seconds=5)
+            if problem is None:
                 break
-            except Exception as exc:  # connection refused until the server listens
-                if time.monotonic() > deadline:
-                    pytest.fail(f"chroma run did not answer within {STARTUP_SECONDS} s ({exc}):\n{tail(log)}")
-                time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}"
+            if time.monotonic() > deadline:
+                pytest.fail(f"chroma run did not answer within {STARTUP_SECONDS} s ({problem!r}):\n{tail(log)}")
+            time.sleep(0.25)
+        yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-def expected_chunk_ids(assistant):
-    return {c.id for a in assistant.read().articles for c in assistant.chunker.chunk(a)}
-
-
-def stored_chunk_ids(assistant):
-    return {cid for ids, _, _ in assistant.store.scan(include=[]) for cid in ids}
-
-
-def md(title, paragraphs, date="2025-03-04"):
-    return f"---\ntitle: {title}\ndate: {date}\nsource: City Times\n---\n\n" + "\n\n".join(paragraphs) + "\n"
-
-
-def long_paragraphs(tag, n=12):
-    # Several chunks' worth, so editing one paragraph leaves the other chunks as they were.
-    return [f"{tag} paragraph {i}: " + " ".join(f"word{i}x{j} {tag}" for j in range(40)) + "." for i in range(n)]
+        stop(proc, grace=10)
 
 
 def test_real_embedder_builds_and_answers_through_the_server(chroma_server, seeds, tmp_path, real_embedder):
@@ -119,14 +114,22 @@ def test_real_embedder_builds_and_answers_through_the_server(chroma_server, seed
 def test_incremental_rebuild_in_server_mode(chroma_server, tmp_path, fake_embedder):
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    (seeds / "budget.md").write_text(md("Council passes transport budget", ["The council approved a new bus budget on Tuesday."]))
+    (seeds / "budget.md").write_text(
+        md("Council passes transport budget", ["The council approved a new bus budget on Tuesday."])
+    )
     (seeds / "long.md").write_text(md("A long report", long_paragraphs("alpha")))
-    (seeds / "gone.md").write_text(md("An article that will be deleted", ["It says something short but complete here."]))
+    (seeds / "gone.md").write_text(
+        md("An article that will be deleted", ["It says something short but complete here."])
+    )
 
     def make():
         # A fresh Assistant each run, as a new process would be: nothing is remembered but the server.
         return Assistant(
-            seeds_dir=seeds, index_dir=tmp_path / "index", chroma_url=chroma_server, embedder=fake_embedder, collection="incremental"
+            seeds_dir=seeds,
+            index_dir=tmp_path / "index",
+            chroma_url=chroma_server,
+            embedder=fake_embedder,
+            collection="incremental",
         )
 
     first = make().index()

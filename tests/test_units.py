@@ -41,7 +41,11 @@ def test_settings_reject_unknown_and_mistyped_values(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "text, stem, options",
     [
-        ("When is the parade: September 3, October 1 or August 15?", "When is the parade?", ("September 3", "October 1", "August 15")),
+        (
+            "When is the parade: September 3, October 1 or August 15?",
+            "When is the parade?",
+            ("September 3", "October 1", "August 15"),
+        ),
         ("Which company was fined — Apple, Google, or Meta?", "Which company was fined?", ("Apple", "Google", "Meta")),
         ("Who won the vote, was it Smith or Jones?", "Who won the vote?", ("Smith", "Jones")),
         ("Who attends the parade?", "Who attends the parade?", ()),
@@ -54,7 +58,9 @@ def test_options_are_read_from_the_question(text, stem, options):
 
 def test_follow_ups_carry_the_previous_question():
     history = [("When is the parade in Beijing?", "On September 3 [1].")]
-    assert standalone_query("Who else is attending?", history) == "When is the parade in Beijing? Who else is attending?"
+    assert (
+        standalone_query("Who else is attending?", history) == "When is the parade in Beijing? Who else is attending?"
+    )
     assert standalone_query("What did the EPA decide about diesel trucks?", history).startswith("What did the EPA")
     messages = [{"role": "user", "content": "Parade date?"}, {"role": "assistant", "content": "September 3"}]
     assert standalone_query("And who goes there?", messages) == "Parade date? And who goes there?"
@@ -89,7 +95,8 @@ def test_filters_mask_and_where():
 def test_chunks_fit_the_window_and_point_into_the_text():
     chunker = Chunker(tokenizer_file("all-MiniLM-L6-v2"), 60, 10)
     text = "\n\n".join(
-        f"Paragraph {i} starts here. It has a second sentence about topic {i}. And a third one follows." for i in range(8)
+        f"Paragraph {i} starts here. It has a second sentence about topic {i}. And a third one follows."
+        for i in range(8)
     )
     article = Article(id="a1", title="A headline", text=text)
     chunks = chunker.chunk(article)
