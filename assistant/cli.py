@@ -1,10 +1,11 @@
-"""The `news-assistant` command: index, ask, serve."""
+"""The `news-assistant` command: index, ask, serve, eval."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Sequence
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
@@ -52,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     add_filter_flags(p)
     p.set_defaults(run=run_ask)
+
+    p = sub.add_parser("eval", parents=[common], help="measure answers on a question set, beside the naive pipeline")
+    p.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl (id, url, title, source, published, text)")
+    p.add_argument("--questions", required=True, type=Path, help="questions.jsonl (id, date, question, choices, ...)")
+    p.add_argument("--sample", type=int, help="a seeded sample of N questions, with only their own articles")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--distractors", type=int, default=5, help="other articles per own article with --sample")
+    p.add_argument("--answerable", action="store_true", help="only questions whose gold article is in the corpus")
+    p.add_argument("--no-baseline", action="store_true", help="skip the naive LangChain pipeline")
+    p.add_argument("--cache", type=Path, default=Path(".cache/eval"), help="where indexes are kept between runs")
+    p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the report as JSON")
+    p.add_argument("--markdown", type=Path, metavar="OUT", help="write a Markdown report (plots beside it)")
+    p.set_defaults(run=run_eval)
 
     p = sub.add_parser("serve", parents=[common], help="start the chat window")
     add_serve_flags(p)
@@ -139,6 +153,38 @@ def run_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(answer.with_sources())
+    return EXIT_OK
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from . import eval_report, evaluation
+
+    for path in (args.corpus, args.questions):
+        if not path.is_file():
+            print(f"news-assistant: {path} does not exist", file=sys.stderr)
+            return EXIT_ERROR
+    overrides = {k: v for k, v in {"chroma_url": args.chroma_url}.items() if v}
+    report = evaluation.run(
+        args.corpus,
+        args.questions,
+        sample=args.sample,
+        seed=args.seed,
+        distractors=args.distractors,
+        answerable_only=args.answerable,
+        cache=args.cache,
+        baseline=not args.no_baseline,
+        command="news-assistant " + " ".join(sys.argv[1:]),
+        settings_overrides=overrides,
+        log=lambda line: print(line, file=sys.stderr),
+    )
+    summary = {k: report.get(k) for k in eval_report.KEYS}
+    if "baseline" in report:
+        summary["baseline"] = {k: report["baseline"].get(k) for k in eval_report.KEYS}
+    print(json.dumps(summary, indent=2))
+    if args.json_out:
+        eval_report.write_json(report, args.json_out)
+    if args.markdown:
+        eval_report.write_markdown(report, args.markdown)
     return EXIT_OK
 
 

@@ -42,7 +42,7 @@ class Assistant:
             settings = settings._with({k: v for k, v in named.items() if v is not None})
         self.settings = settings
         self.embedder = embedder or SentenceEmbedder(
-            settings.embedding_model, settings.embedding_batch_size, settings.device
+            settings.embedding_model, settings.embedding_batch_size, settings.device, settings.embedding_dtype
         )
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None

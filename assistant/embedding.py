@@ -43,10 +43,13 @@ def tokenizer_file(name: str) -> Path:
 class SentenceEmbedder:
     """The real embedder. The model loads on first use, so planning an index costs nothing."""
 
-    def __init__(self, name: str, batch_size: int = 64, device: str = "cpu"):
+    def __init__(self, name: str, batch_size: int = 64, device: str = "cpu", dtype: str = "float32"):
+        if dtype not in ("float32", "bfloat16"):
+            raise ValueError(f"embedding_dtype must be float32 or bfloat16, not {dtype!r}")
         self.name = name
         self.batch_size = batch_size
         self.device = device
+        self.dtype = dtype
         self.path = model_path(name)
         self._model = None
         self.calls = 0  # texts embedded so far; lets tests prove unchanged text is not re-embedded
@@ -62,7 +65,12 @@ class SentenceEmbedder:
 
             transformers.logging.disable_progress_bar()  # a bar per model load is noise in a chat log
 
-            self._model = SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
+            model = SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
+            if self.dtype == "bfloat16":
+                import torch
+
+                model.to(torch.bfloat16)
+            self._model = model
         return self._model
 
     @property
@@ -76,8 +84,10 @@ class SentenceEmbedder:
         vectors = self.model.encode(
             list(texts),
             batch_size=self.batch_size,
-            normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        # Normalise in float32: bfloat16 rounding leaves norms a little off 1.
+        vectors = np.asarray(vectors, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)

@@ -21,6 +21,7 @@ class Settings:
     embedding_model: str = "all-MiniLM-L6-v2"  # the packaged model, or a local model folder
     embedding_batch_size: int = 64
     device: str = "cpu"  # "cuda" with a CUDA build of torch
+    embedding_dtype: str = "float32"  # or "bfloat16": ~1.8x faster on CPUs with AVX-512 BF16
     chunk_tokens: int = 200  # leaves room for the title inside the model's 256-token window
     chunk_overlap: int = 32
     top_k: int = 6  # passages handed to the answerer

@@ -1,0 +1,356 @@
+"""`news-assistant eval`: ask a question set as of each question's date, ours and the naive pipeline side by side."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from . import metrics
+
+RANK_DEPTH = 10  # articles ranked for Hits@k and MRR@k
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    date: date
+    question: str
+    choices: tuple[str, ...]
+    answer: str
+    gold_ids: frozenset[str]
+    search_ids: tuple[str, ...]
+    source: str
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold_ids)
+
+    def asked(self) -> str:
+        """The question with its choices offered as a person would: "...: A, B, C or D?"."""
+        stem = self.question.strip().rstrip("?").rstrip()
+        if not self.choices:
+            return stem + "?"
+        offered = ", ".join(self.choices[:-1]) + f" or {self.choices[-1]}" if len(self.choices) > 1 else self.choices[0]
+        return f"{stem}: {offered}?"
+
+
+@dataclass
+class Outcome:
+    """One pipeline's result for one question."""
+
+    question_id: str
+    outlet: str
+    answerable: bool
+    ranked: list[str]  # article ids, best first, deduplicated
+    cited: list[str]
+    text: str
+    chosen: str | None
+    correct: bool
+    abstained: bool
+    latency_ms: float
+    late: int  # retrieved passages published after the question's date
+    retrieved: int
+    path: str = ""
+
+
+@dataclass
+class Selection:
+    questions: list[EvalQuestion]
+    article_ids: list[str]
+    key: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            out.append(
+                EvalQuestion(
+                    id=r["id"],
+                    date=date.fromisoformat(r["date"]),
+                    question=r["question"],
+                    choices=tuple(r.get("choices") or ()),
+                    answer=r.get("answer", ""),
+                    gold_ids=frozenset(r.get("gold_ids") or ()),
+                    search_ids=tuple(r.get("search_ids") or ()),
+                    source=r.get("source", ""),
+                )
+            )
+    return out
+
+
+def load_corpus_lines(path: Path) -> dict[str, str]:
+    """Article id -> its raw JSON line, in file order."""
+    lines: dict[str, str] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                lines[json.loads(line)["id"]] = line.rstrip("\n")
+    return lines
+
+
+def select(
+    questions: Sequence[EvalQuestion],
+    corpus_ids: Sequence[str],
+    *,
+    sample: int | None,
+    seed: int,
+    distractors: int,
+    answerable_only: bool = False,
+) -> Selection:
+    """The questions to ask and the articles to index.
+
+    With `sample`, a seeded sample of questions and only their own search results and gold
+    articles plus `distractors` times as many other articles; without it, everything.
+    """
+    pool = [q for q in questions if q.answerable] if answerable_only else list(questions)
+    rng = random.Random(seed)
+    if sample is None or sample >= len(pool):
+        chosen = pool
+    else:
+        chosen = sorted(rng.sample(pool, sample), key=lambda q: q.id)
+    present = set(corpus_ids)
+    if sample is None:
+        return Selection(chosen, list(corpus_ids))
+    own = list(dict.fromkeys(i for q in chosen for i in (*q.search_ids, *sorted(q.gold_ids)) if i in present))
+    others = [i for i in corpus_ids if i not in set(own)]
+    extra = rng.sample(others, min(len(others), distractors * len(own)))
+    keep = set(own) | set(extra)
+    return Selection(chosen, [i for i in corpus_ids if i in keep])
+
+
+def prepare(corpus: dict[str, str], selection: Selection, cache: Path) -> Path:
+    """A folder for this exact set of articles, keyed by their content: reused by later runs."""
+    body = "\n".join(corpus[i] for i in selection.article_ids) + "\n"
+    selection.key = hashlib.sha256(body.encode()).hexdigest()[:16]
+    folder = cache / selection.key
+    seeds = folder / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    target = seeds / "corpus.jsonl"
+    if not target.exists() or target.stat().st_size != len(body.encode()):
+        target.write_text(body, encoding="utf-8")
+    return folder
+
+
+def ask_ours(assistant, questions: Sequence[EvalQuestion], on_done: Callable[[], None] | None = None) -> list[Outcome]:
+    outcomes = []
+    for q in questions:
+        asked = q.asked()
+        started = time.perf_counter()
+        answer = assistant.answer(asked, as_of=q.date)
+        latency = (time.perf_counter() - started) * 1000
+        ranking = assistant.retrieve(asked, as_of=q.date, k=2 * RANK_DEPTH)
+        cited = metrics.dedupe(c.article_id for c in answer.citations)
+        outcomes.append(
+            Outcome(
+                question_id=q.id,
+                outlet=q.source,
+                answerable=q.answerable,
+                ranked=metrics.dedupe(p.article_id for p in ranking)[:RANK_DEPTH],
+                cited=cited,
+                text=answer.text,
+                chosen=answer.choice,
+                correct=metrics.choice_correct(answer.text, answer.choice, q.choices, q.answer),
+                abstained=answer.abstained,
+                latency_ms=latency,
+                late=sum(1 for p in ranking if p.published and p.published > q.date),
+                retrieved=len(ranking),
+                path=answer.path,
+            )
+        )
+        if on_done:
+            on_done()
+    return outcomes
+
+
+def ask_naive(pipeline, questions: Sequence[EvalQuestion], on_done: Callable[[], None] | None = None) -> list[Outcome]:
+    outcomes = []
+    for q in questions:
+        asked = q.asked()
+        started = time.perf_counter()
+        hits = pipeline.search(asked, k=RANK_DEPTH)
+        chosen = pipeline.choose(asked, q.choices, hits) if q.choices else None
+        latency = (time.perf_counter() - started) * 1000
+        top = metrics.dedupe(h.article_id for h in hits[:5])
+        outcomes.append(
+            Outcome(
+                question_id=q.id,
+                outlet=q.source,
+                answerable=q.answerable,
+                ranked=metrics.dedupe(h.article_id for h in hits)[:RANK_DEPTH],
+                cited=top,
+                text=chosen or "",
+                chosen=chosen,
+                correct=chosen is not None and metrics.normalise(chosen) == metrics.normalise(q.answer),
+                abstained=chosen is None,
+                latency_ms=latency,
+                late=sum(1 for h in hits if h.published and h.published > q.date.isoformat()),
+                retrieved=len(hits),
+                path="naive",
+            )
+        )
+        if on_done:
+            on_done()
+    return outcomes
+
+
+def summarise(outcomes: Sequence[Outcome], gold: dict[str, frozenset[str]]) -> dict[str, float | int | None]:
+    answerable = [o for o in outcomes if o.answerable]
+    answered = [o for o in answerable if not o.abstained]
+    latencies = [o.latency_ms for o in outcomes]
+    retrieved = sum(o.retrieved for o in outcomes)
+    return {
+        "questions": len(outcomes),
+        "answerable": len(answerable),
+        "hits@1": metrics.mean(metrics.hits_at(o.ranked, gold[o.question_id], 1) for o in answerable),
+        "hits@5": metrics.mean(metrics.hits_at(o.ranked, gold[o.question_id], 5) for o in answerable),
+        "hits@10": metrics.mean(metrics.hits_at(o.ranked, gold[o.question_id], 10) for o in answerable),
+        "mrr@10": metrics.mean(metrics.mrr_at(o.ranked, gold[o.question_id], 10) for o in answerable),
+        "citation_precision": metrics.mean(metrics.citation_precision(o.cited, gold[o.question_id]) for o in answered),
+        "citation_recall": metrics.mean(metrics.citation_recall(o.cited, gold[o.question_id]) for o in answerable),
+        "mc_accuracy": metrics.mean(1.0 if o.correct else 0.0 for o in outcomes),
+        "abstain_rate": metrics.mean(1.0 if o.abstained else 0.0 for o in outcomes),
+        "late_share": sum(o.late for o in outcomes) / retrieved if retrieved else None,
+        "latency_p50_ms": metrics.percentile(latencies, 50),
+        "latency_p95_ms": metrics.percentile(latencies, 95),
+    }
+
+
+def by_outlet(outcomes: Iterable[Outcome], gold: dict[str, frozenset[str]]) -> dict[str, dict]:
+    groups: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        groups.setdefault(o.outlet or "unknown", []).append(o)
+    return {outlet: summarise(group, gold) for outlet, group in sorted(groups.items())}
+
+
+def outcome_dicts(outcomes: Sequence[Outcome]) -> list[dict]:
+    return [asdict(o) for o in outcomes]
+
+
+def run(
+    corpus_path: Path,
+    questions_path: Path,
+    *,
+    sample: int | None = None,
+    seed: int = 0,
+    distractors: int = 5,
+    answerable_only: bool = False,
+    cache: Path = Path(".cache/eval"),
+    baseline: bool = True,
+    command: str = "",
+    settings_overrides: dict | None = None,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Build (or reuse) both indexes for the selected articles, ask every question, and report."""
+    import os
+
+    from .core import Assistant
+
+    loadavg = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else []
+    corpus = load_corpus_lines(corpus_path)
+    questions = load_questions(questions_path)
+    chosen = select(
+        questions, list(corpus), sample=sample, seed=seed, distractors=distractors, answerable_only=answerable_only
+    )
+    folder = prepare(corpus, chosen, cache)
+    log(f"{len(chosen.questions)} questions, {len(chosen.article_ids)} articles; cache {folder}")
+    gold = {q.id: q.gold_ids for q in chosen.questions}
+
+    assistant = Assistant(seeds_dir=folder / "seeds", index_dir=folder / "index", **(settings_overrides or {}))
+    started = time.perf_counter()
+    report_index = assistant.index(progress=_bar("Embedding (ours)", log))
+    log(f"ours: {report_index.summary()} ({time.perf_counter() - started:.0f} s)")
+    ours = ask_ours(assistant, chosen.questions, _ticker("Asking (ours)", len(chosen.questions)))
+
+    result: dict = {**summarise(ours, gold)}
+    result["by_outlet"] = by_outlet(ours, gold)
+    if baseline:
+        from .baseline import NaivePipeline
+
+        naive = NaivePipeline(folder / "naive")
+        if naive.count() == 0:
+            started = time.perf_counter()
+            raw = read_raw(corpus, chosen.article_ids)
+            chunks = naive.build(raw)
+            log(f"naive: {chunks} chunks embedded ({time.perf_counter() - started:.0f} s)")
+        theirs = ask_naive(naive, chosen.questions, _ticker("Asking (naive)", len(chosen.questions)))
+        result["baseline"] = summarise(theirs, gold)
+        result["baseline"]["by_outlet"] = by_outlet(theirs, gold)
+        result["difference"] = {
+            k: (result[k] - result["baseline"][k])
+            for k in result
+            if isinstance(result.get(k), float) and isinstance(result["baseline"].get(k), float)
+        }
+        result["baseline_outcomes"] = outcome_dicts(theirs)
+    result["outcomes"] = outcome_dicts(ours)
+    result["run"] = {
+        "command": command,
+        "corpus_file": str(corpus_path),
+        "questions_file": str(questions_path),
+        "sample": sample,
+        "seed": seed,
+        "distractors": distractors,
+        "answerable_only": answerable_only,
+        "articles": len(chosen.article_ids),
+        "cache_key": chosen.key,
+        "loadavg": " ".join(loadavg),
+        "settings": {k: str(v) for k, v in vars(assistant.settings).items()},
+    }
+    return result
+
+
+def read_raw(corpus: dict[str, str], ids: Sequence[str]):
+    """The articles as a naive pipeline sees them: the text field as is, no cleaning."""
+    from .articles import Article
+    from .readers import parse_date
+
+    out = []
+    for i in ids:
+        r = json.loads(corpus[i])
+        out.append(
+            Article(
+                id=r["id"], title=r.get("title", ""), text=r.get("text", ""), published=parse_date(r.get("published"))
+            )
+        )
+    return out
+
+
+def _bar(desc: str, log: Callable[[str], None]):
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total == 0:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="chunk", desc=desc)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
+def _ticker(desc: str, total: int):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="q", desc=desc)
+
+    def tick() -> None:
+        bar.update(1)
+        if bar.n >= total:
+            bar.close()
+
+    return tick
