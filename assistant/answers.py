@@ -8,6 +8,17 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class AlsoReported:
+    """Another outlet's copy of the same story, grouped under the passage that ranked best."""
+
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published: date | None
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with its article's metadata and how it ranked."""
 
@@ -25,6 +36,7 @@ class Passage:
     lexical: float | None = None  # BM25 score, when lexical search saw it
     path: str = ""
     authors: tuple[str, ...] = ()
+    also_reported_by: tuple[AlsoReported, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,7 @@ class Citation:
     passage: str  # the quoted passage
     sentence: str = ""  # the sentence of the passage that supports the claim
     chunk_id: str = ""
+    also_reported_by: tuple[AlsoReported, ...] = ()
 
     @classmethod
     def from_passage(cls, number: int, passage: Passage, sentence: str = "") -> "Citation":
@@ -51,6 +64,7 @@ class Citation:
             passage=passage.text,
             sentence=sentence,
             chunk_id=passage.chunk_id,
+            also_reported_by=passage.also_reported_by,
         )
 
     def label(self) -> str:

@@ -16,7 +16,7 @@ from .extractive import ExtractiveAnswerer
 from .indexing import IndexPlan, IndexReport, Progress, apply, index_lock, plan, refresh_lexical
 from .lexical import LexicalIndex
 from .questions import parse_question, standalone_query
-from .retrieval import Filters, Retriever
+from .retrieval import Filters, Ranking, Retriever
 from .settings import Settings
 from .store import Store
 
@@ -127,13 +127,14 @@ class Assistant:
 
     def retriever(self) -> Retriever:
         s = self.settings
-        return Retriever(
-            self.store,
-            self.embedder,
-            self.lexical,
-            candidates=s.candidates,
-            per_article=s.per_article,
+        ranking = Ranking(
             dense_weight=s.dense_weight,
+            recency_weight=s.recency_weight,
+            half_life_days=s.half_life_days,
+            window_weight=s.window_weight,
+        )
+        return Retriever(
+            self.store, self.embedder, self.lexical, candidates=s.candidates, per_article=s.per_article, ranking=ranking
         )
 
     def answer(

@@ -16,6 +16,7 @@ from .sentences import split_sentences
 NOT_FOUND = "I could not find an answer to that in the indexed articles."
 # Sentence support = SIMILARITY_WEIGHT * cosine + (1 - SIMILARITY_WEIGHT) * rare-term coverage.
 SIMILARITY_WEIGHT = 0.6
+PASSAGE_WEIGHT = 0.15  # how much the retriever's ranking (relevance, recency, time window) counts
 SHAPE_BONUS = 0.1  # for holding what the question asks for: a date for "when", a name for "who"
 MIN_SUPPORT = 0.3  # below this the best sentence does not answer the question: abstain
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
@@ -31,11 +32,12 @@ class Evidence:
     similarity: float
     coverage: float
     shape: float = 0.0  # 0..1, see questions.answer_shape
+    rank: float = 0.0  # 0..1, the passage's retrieval score relative to the best passage
 
     @property
     def support(self) -> float:
         mix = SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.coverage
-        return mix + SHAPE_BONUS * self.shape
+        return mix + SHAPE_BONUS * self.shape + PASSAGE_WEIGHT * self.rank
 
 
 class ExtractiveAnswerer:
@@ -67,10 +69,12 @@ class ExtractiveAnswerer:
         weights = local_weights(self.idf(query), sentence_terms)
         total = sum(weights.values())
         kind = answer_kind(query)
+        top = max((p.score for p in passages), default=0.0) or 1.0
         evidence = []
         for (sentence, i), sim, terms in zip(found, sims, sentence_terms):
             coverage = sum(w for t, w in weights.items() if matches(t, terms)) / total if total else 0.0
-            evidence.append(Evidence(sentence, i, float(sim), coverage, answer_shape(sentence, kind, query)))
+            shape = answer_shape(sentence, kind, query)
+            evidence.append(Evidence(sentence, i, float(sim), coverage, shape, max(passages[i].score, 0.0) / top))
         order = sorted(range(len(evidence)), key=lambda k: evidence[k].support, reverse=True)
         return [evidence[k] for k in order], sv[order]
 

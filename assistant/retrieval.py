@@ -1,18 +1,20 @@
-"""Find the passages for a question: dense (Chroma) and lexical (BM25) search, fused and filtered."""
+"""Find the passages for a question: dense (Chroma) and lexical (BM25) search, fused, dated and filtered."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Sequence
 
 import numpy as np
 
-from .answers import Passage
+from .answers import AlsoReported, Passage
+from .dates import TimeFrame, time_frame
 from .embedding import Embedder
 from .fusion import convex_fusion
 from .lexical import LexicalIndex
 from .store import Store, day_number
+from .stories import same_story, shingles
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,14 @@ class Filters:
     def last_day(self) -> date | None:
         days = [d for d in (self.as_of, self.until) if d]
         return min(days) if days else None
+
+    def narrowed(self, frame: TimeFrame) -> "Filters | None":
+        """These filters within the question's own time window, or None when it names none."""
+        if not (frame.since or frame.until):
+            return None
+        since = max(d for d in (self.since, frame.since) if d) if (self.since or frame.since) else None
+        until = min(d for d in (self.until, frame.until) if d) if (self.until or frame.until) else None
+        return replace(self, since=since, until=until)
 
     def chroma_where(self) -> dict | None:
         clauses: list[dict] = []
@@ -54,6 +64,17 @@ class Filters:
         return None if keep.all() else keep
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """How time counts: news fades with age, and a question's own time window weighs most."""
+
+    dense_weight: float = 0.5
+    recency_weight: float = 0.1  # bonus for a passage published on the as-of day, halving every half-life
+    half_life_days: float = 30.0
+    recent_half_life_days: float = 7.0  # for "latest", "this week", ...
+    window_weight: float = 0.15  # bonus for falling inside the question's time window
+
+
 class Retriever:
     def __init__(
         self,
@@ -63,56 +84,105 @@ class Retriever:
         *,
         candidates: int = 40,
         per_article: int = 2,
-        dense_weight: float = 0.5,
+        ranking: Ranking = Ranking(),
     ):
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
         self.candidates = candidates
         self.per_article = per_article
-        self.dense_weight = dense_weight
+        self.ranking = ranking
 
-    def search(self, query: str, *, k: int = 6, filters: Filters = Filters()) -> list[Passage]:
+    def search(
+        self, query: str, *, k: int = 6, filters: Filters = Filters(), today: date | None = None
+    ) -> list[Passage]:
+        today = today or filters.as_of or date.today()
+        frame = time_frame(query, today)
         vector = self.embedder.embed([query])[0]
-        dense = self.store.query(vector, self.candidates, filters.chroma_where())
-        found = {cid: (doc, meta) for cid, _, doc, meta in dense}
-        similarity = {cid: sim for cid, sim, _, _ in dense}
-        lexical_hits: list[tuple[str, float]] = []
-        if self.lexical is not None:
-            rows = self.lexical.rows
-            lexical_hits = self.lexical.search(query, self.candidates, filters.mask(rows.days, rows.sources))
-        bm25 = dict(lexical_hits)
-        missing = [cid for cid in bm25 if cid not in found]
-        found.update(self.store.get(missing))
-        fused = convex_fusion([(cid, sim) for cid, sim, _, _ in dense], lexical_hits, self.dense_weight)
+        found: dict[str, tuple[str, dict]] = {}
+        dense: dict[str, float] = {}
+        lexical: dict[str, float] = {}
+        # The question's own window gets a search of its own, so its articles are candidates
+        # even when older coverage of the same subject would crowd them out.
+        for scope in filter(None, (filters, filters.narrowed(frame))):
+            for cid, sim, doc, meta in self.store.query(vector, self.candidates, scope.chroma_where()):
+                dense[cid] = sim
+                found[cid] = (doc, meta)
+            if self.lexical is not None:
+                rows = self.lexical.rows
+                lexical.update(self.lexical.search(query, self.candidates, scope.mask(rows.days, rows.sources)))
+        found.update(self.store.get([cid for cid in lexical if cid not in found]))
+        fused = convex_fusion(
+            sorted(dense.items(), key=lambda kv: -kv[1]),
+            sorted(lexical.items(), key=lambda kv: -kv[1]),
+            self.ranking.dense_weight,
+        )
+        scored = sorted(
+            ((cid, score + self.time_bonus(found[cid][1], frame, today)) for cid, score in fused if cid in found),
+            key=lambda kv: -kv[1],
+        )
+        return self.pick(scored, found, dense, lexical, k)
 
+    def time_bonus(self, meta: dict, frame: TimeFrame, today: date) -> float:
+        day = int(meta.get("published_day", 0))
+        if not day:
+            return 0.0
+        r = self.ranking
+        age = max(today.toordinal() - day, 0)
+        half_life = r.recent_half_life_days if frame.recent else r.half_life_days
+        bonus = r.recency_weight * 0.5 ** (age / half_life)
+        if (frame.since or frame.until) and (
+            (not frame.since or day >= frame.since.toordinal()) and (not frame.until or day <= frame.until.toordinal())
+        ):
+            bonus += r.window_weight
+        return bonus
+
+    def pick(self, scored, found, dense, lexical, k: int) -> list[Passage]:
+        """Best first, at most `per_article` from one article, each story once with its other outlets."""
         passages: list[Passage] = []
+        prints: list[frozenset[int]] = []
         per_article: dict[str, int] = {}
-        for cid, score in fused:
-            if cid not in found:  # deleted between the BM25 build and now
-                continue
+        duplicate_of: dict[str, int] = {}  # article id -> index of the passage it was grouped under
+        for cid, score in scored:
             text, meta = found[cid]
             article = meta["article_id"]
-            if per_article.get(article, 0) >= self.per_article:
+            if article in duplicate_of or per_article.get(article, 0) >= self.per_article:
                 continue
-            per_article[article] = per_article.get(article, 0) + 1
-            passages.append(to_passage(cid, text, meta, score, similarity.get(cid), bm25.get(cid)))
+            fingerprint = shingles(text)
+            twin = next(
+                (i for i, p in enumerate(passages) if p.article_id != article and same_story(prints[i], fingerprint)),
+                None,
+            )
+            if twin is not None:
+                duplicate_of[article] = twin
+                also = AlsoReported(
+                    article, meta.get("title", ""), meta.get("source", ""), meta.get("url", ""), _date(meta)
+                )
+                passages[twin] = replace(passages[twin], also_reported_by=passages[twin].also_reported_by + (also,))
+                continue
             if len(passages) >= k:
-                break
+                continue  # full, but later candidates may still be copies of a kept story
+            per_article[article] = per_article.get(article, 0) + 1
+            passages.append(to_passage(cid, text, meta, score, dense.get(cid), lexical.get(cid)))
+            prints.append(fingerprint)
         return passages
+
+
+def _date(meta: dict) -> date | None:
+    published = meta.get("published") or ""
+    return date.fromisoformat(published) if published else None
 
 
 def to_passage(
     cid: str, text: str, meta: dict, score: float, similarity: float | None, lexical: float | None
 ) -> Passage:
-    published = meta.get("published") or ""
     return Passage(
         chunk_id=cid,
         article_id=meta["article_id"],
         title=meta.get("title", ""),
         source=meta.get("source", ""),
         url=meta.get("url", ""),
-        published=date.fromisoformat(published) if published else None,
+        published=_date(meta),
         text=text,
         start=int(meta.get("start", 0)),
         end=int(meta.get("end", 0)),
