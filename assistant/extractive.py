@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -19,6 +20,7 @@ SIMILARITY_WEIGHT = 0.6
 PASSAGE_WEIGHT = 0.15  # how much the retriever's ranking (relevance, recency, time window) counts
 SHAPE_BONUS = 0.1  # for holding what the question asks for: a date for "when", a name for "who"
 MIN_SUPPORT = 0.3  # below this the best sentence does not answer the question: abstain
+MIN_CHOICE_SUPPORT = 0.15  # an option named only in sentences weaker than this is a guess: abstain
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
 MAX_SENTENCES = 3
 NOVELTY = 0.5  # how much resemblance to sentences already picked counts against the next one
@@ -33,6 +35,7 @@ class Evidence:
     coverage: float
     shape: float = 0.0  # 0..1, see questions.answer_shape
     rank: float = 0.0  # 0..1, the passage's retrieval score relative to the best passage
+    terms: frozenset[str] = frozenset()  # the sentence's stemmed words
 
     @property
     def support(self) -> float:
@@ -74,24 +77,41 @@ class ExtractiveAnswerer:
         for (sentence, i), sim, terms in zip(found, sims, sentence_terms):
             coverage = sum(w for t, w in weights.items() if matches(t, terms)) / total if total else 0.0
             shape = answer_shape(sentence, kind, query)
-            evidence.append(Evidence(sentence, i, float(sim), coverage, shape, max(passages[i].score, 0.0) / top))
+            rank = max(passages[i].score, 0.0) / top
+            evidence.append(Evidence(sentence, i, float(sim), coverage, shape, rank, frozenset(terms)))
         order = sorted(range(len(evidence)), key=lambda k: evidence[k].support, reverse=True)
         return [evidence[k] for k in order], sv[order]
 
     def choose(self, question: Question, passages: Sequence[Passage], evidence: list[Evidence]) -> Answer:
-        """Name the offered option that the best-supported sentences mention."""
-        best: dict[str, Evidence] = {}
-        for option in question.options:
-            for item in evidence:  # best first, so the first mention is the strongest
-                if item.support < MIN_SUPPORT:
-                    break
-                if mentions(item.sentence, option):
-                    best[option] = item
-                    break
-        if not best:
+        """Name the offered option the evidence supports best.
+
+        An option scores by its distinctive words found in a sentence, times how well that
+        sentence answers the question; its best two sentences count, so one stray mention
+        does not outweigh steady support.
+        """
+        option_terms = {o: set(stems(o)) for o in question.options}
+        # A word every option shares ("University", "million") cannot tell them apart.
+        shared = Counter(t for terms in option_terms.values() for t in terms)
+        idf = self.idf(" ".join(question.options))
+        scored: dict[str, tuple[float, Evidence | None]] = {}
+        for option, terms in option_terms.items():
+            weights = {t: idf.get(t, 1.0) for t in terms if shared[t] < len(question.options)}
+            total = sum(weights.values())
+            values = []
+            for item in evidence:
+                if total:
+                    found = sum(w for t, w in weights.items() if matches(t, item.terms)) / total
+                else:  # nothing distinctive in stems (a bare number, say): look for the words as written
+                    found = 1.0 if option.lower() in item.sentence.lower() else 0.0
+                if found:
+                    values.append((found * item.support, item))
+            values.sort(key=lambda v: -v[0])
+            score = sum(v for v, _ in values[:1]) + 0.5 * sum(v for v, _ in values[1:2])
+            scored[option] = (score, values[0][1] if values else None)
+        option, (score, item) = max(scored.items(), key=lambda kv: kv[1][0])
+        if item is None or score < MIN_CHOICE_SUPPORT:
             text = f"The articles do not say which of {', '.join(question.options)} it is."
             return Answer(question=question.text, text=text, passages=list(passages), abstained=True)
-        option, item = max(best.items(), key=lambda kv: kv[1].support)
         answer = compose(question.text, [item], passages)
         number = answer.citations[0].number
         answer.text = f"{option} [{number}]. {answer.text}"
@@ -137,14 +157,6 @@ def matches(term: str, terms: set[str]) -> bool:
     if len(term) < 5:
         return False
     return any(len(t) >= 5 and (t.startswith(term) or term.startswith(t)) for t in terms)
-
-
-def mentions(sentence: str, option: str) -> bool:
-    """The sentence names the option: all its terms appear (stemmed), or its exact text does."""
-    terms = set(stems(option))
-    if not terms:
-        return option.lower() in sentence.lower()
-    return terms <= set(stems(sentence))
 
 
 def compose(question: str, picked: Sequence[Evidence], passages: Sequence[Passage]) -> Answer:
