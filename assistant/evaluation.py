@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -36,7 +37,10 @@ class EvalQuestion:
         stem = self.question.strip().rstrip("?").rstrip()
         if not self.choices:
             return stem + "?"
-        offered = ", ".join(self.choices[:-1]) + f" or {self.choices[-1]}" if len(self.choices) > 1 else self.choices[0]
+        # A careful writer quotes options that hold commas or "or" of their own.
+        ambiguous = any(re.search(r",\s|\bor\b", c) for c in self.choices)
+        shown = [f"“{c.strip('“”')}”" if ambiguous else c for c in self.choices]
+        offered = ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else shown[0]
         return f"{stem}: {offered}?"
 
 

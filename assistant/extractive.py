@@ -8,6 +8,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .amounts import is_quantity, states
 from .answers import Answer, Citation, Passage
 from .embedding import Embedder
 from .lexical import stems
@@ -97,9 +98,12 @@ class ExtractiveAnswerer:
         for option, terms in option_terms.items():
             weights = {t: idf.get(t, 1.0) for t in terms if shared[t] < len(question.options)}
             total = sum(weights.values())
+            quantity = is_quantity(option)
             values = []
             for item in evidence:
-                if total:
+                if quantity:  # "$5" is stated as "$4.96": compare numbers, not words
+                    found = 1.0 if states(item.sentence, option) else 0.0
+                elif total:
                     found = sum(w for t, w in weights.items() if matches(t, item.terms)) / total
                 else:  # nothing distinctive in stems (a bare number, say): look for the words as written
                     found = 1.0 if option.lower() in item.sentence.lower() else 0.0

@@ -6,18 +6,18 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-# "...: A, B, C or D?", "... — was it A, B or C?", "Is it A or B?"
-OPTIONS = re.compile(
-    r"(?:(?<=[:\u2014\u2013])|\b(?:was it|is it|were they|are they|was that|is that|will it be|would it be)\b)"
-    r"\s*(?P<options>[^:?\u2014\u2013]+?\bor\b[^:?\u2014\u2013]+?)\s*\?\s*$",
+# Where a list of options may start: "...: A, B, C or D?", "... — was it A, B or C?", "Is it A or B?"
+OPTIONS_START = re.compile(
+    r":\s|\s[\u2014\u2013-]\s|(?:^|,\s*|\s)(?:was it|is it|were they|are they|was that|is that|will it be|would it be)\s",
     re.IGNORECASE,
 )
+QUOTES = {"“": "”", '"': '"', "‘": "’", "«": "»"}
 FOLLOW_UP_WORDS = re.compile(
     r"\b(he|she|they|them|it|its|his|her|their|this|that|these|those|there|else|also|other|others|"
     r"another|more|same|then|why|how come)\b",
     re.IGNORECASE,
 )
-MAX_OPTION_WORDS = 12
+MAX_OPTION_WORDS = 30
 MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 # What a sentence must contain to answer each kind of question; an exact date beats "next week".
 ANSWER_SHAPES = {
@@ -63,14 +63,54 @@ def parse_question(text: str, options: Sequence[str] | None = None) -> Question:
     text = " ".join(text.split())
     if options:
         return Question(text, text, tuple(o.strip() for o in options if o.strip()))
-    match = OPTIONS.search(text)
-    if not match:
-        return Question(text, text)
-    found = split_options(match.group("options"))
-    if len(found) < 2 or any(len(o.split()) > MAX_OPTION_WORDS for o in found):
-        return Question(text, text)
-    stem = text[: match.start()].rstrip(" :\u2014\u2013,")
-    return Question(text, (stem + "?") if stem else text, tuple(found))
+    body = text.rstrip().rstrip("?").rstrip()
+    # The first place after which the rest reads as a list of options wins, so a colon
+    # inside an option ("Top Gun: Maverick") is not taken for the start of the list.
+    for match in OPTIONS_START.finditer(body):
+        found = split_options(body[match.end() :])
+        if len(found) >= 2 and all(0 < len(o.split()) <= MAX_OPTION_WORDS for o in found):
+            stem = body[: match.start()].rstrip(" :,\u2014\u2013-")
+            return Question(text, (stem + "?") if stem else text, tuple(found))
+    return Question(text, text)
+
+
+def split_options(options: str) -> list[str]:
+    """ "A, B, or C" → [A, B, C]; separators inside quotes ("“Love, Actually”") do not split."""
+    parts = _split_outside_quotes(options)
+    if len(parts) < 2:
+        return []
+    return [p.strip().strip("".join(QUOTES) + QUOTES["“"]).strip() for p in parts if p.strip()]
+
+
+def _split_outside_quotes(text: str) -> list[str]:
+    parts, current, closing, i = [], "", None, 0
+    saw_or = False
+    while i < len(text):
+        ch = text[i]
+        if closing:
+            current += ch
+            if ch == closing:
+                closing = None
+            i += 1
+            continue
+        if ch in QUOTES and (not current.strip() or ch != '"'):
+            closing = QUOTES[ch]
+            current += ch
+            i += 1
+            continue
+        rest = text[i:]
+        sep = re.match(r",?\s+or\s+|,\s+", rest)
+        if sep and (i == 0 or text[i - 1] != " "):
+            saw_or = saw_or or "or" in sep.group(0)
+            parts.append(current)
+            current = ""
+            i += sep.end()
+            continue
+        current += ch
+        i += 1
+    parts.append(current)
+    # A list of options ends in "or": "A, B or C"; a plain clause with commas is not one.
+    return parts if saw_or else []
 
 
 def answer_kind(question: str) -> str | None:
@@ -96,12 +136,6 @@ def answer_shape(sentence: str, kind: str | None, question: str = "") -> float:
     if kind == "who":  # a list of people answers "who" better than one name
         return min(len(new("who")), 2) / 2
     return 1.0 if new(kind) else 0.0
-
-
-def split_options(options: str) -> list[str]:
-    head, _, last = options.rpartition(" or ")
-    parts = [p for p in re.split(r",\s*", head) if p.strip()] + [last]
-    return [p.strip().strip("\"'“”").strip() for p in parts if p.strip()]
 
 
 def history_turns(history: Any) -> list[tuple[str, str]]:

@@ -37,8 +37,20 @@ WIRE = (
 ARTICLES = [
     ("w1", "2024-08-14", "Island Times", "Ernesto leaves half of Puerto Rico without power", WIRE),
     ("w2", "2024-08-14", "Coast Daily", "Puerto Rico power cut as Ernesto strengthens", WIRE + " More updates follow."),
-    ("old", "2023-08-20", "Island Times", "Hurricane season: a storm cut power to Puerto Rico", "A storm knocked out power to parts of Puerto Rico last year, and crews restored electricity within days."),
-    ("new", "2024-08-13", "Coast Daily", "Hurricane watch for the islands", "Forecasters said a storm could knock out power across Puerto Rico as it strengthens into a hurricane this week."),
+    (
+        "old",
+        "2023-08-20",
+        "Island Times",
+        "Hurricane season: a storm cut power to Puerto Rico",
+        "A storm knocked out power to parts of Puerto Rico last year, and crews restored electricity within days.",
+    ),
+    (
+        "new",
+        "2024-08-13",
+        "Coast Daily",
+        "Hurricane watch for the islands",
+        "Forecasters said a storm could knock out power across Puerto Rico as it strengthens into a hurricane this week.",
+    ),
 ]
 
 
@@ -83,7 +95,9 @@ def test_a_republished_story_is_cited_in_its_newest_copy(tmp_path, real_embedder
     seeds.mkdir()
     with open(seeds / "news.jsonl", "w") as fh:
         for aid, day in (("first", "2023-05-01"), ("again", "2024-05-01")):
-            fh.write(json.dumps({"id": aid, "published": day, "source": "Wire", "title": "Power cut", "text": WIRE}) + "\n")
+            fh.write(
+                json.dumps({"id": aid, "published": day, "source": "Wire", "title": "Power cut", "text": WIRE}) + "\n"
+            )
     assistant = Assistant(seeds_dir=seeds, index_dir=tmp_path / "index", embedder=real_embedder)
     assistant.index()
     [kept] = assistant.retrieve("Which storm knocked out power?", as_of=date(2024, 6, 1))

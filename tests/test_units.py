@@ -116,3 +116,31 @@ def test_chunks_fit_the_window_and_point_into_the_text():
 def test_citation_marker_sits_before_the_full_stop():
     assert cite("It rained.", 2) == "It rained [2]."
     assert cite("No stop", 1) == "No stop [1]."
+
+
+@pytest.mark.parametrize(
+    "text, options",
+    [
+        (
+            "Top of the box office: “Thor: Love and Thunder”, “Top Gun: Maverick” or “Elvis”?",
+            ("Thor: Love and Thunder", "Top Gun: Maverick", "Elvis"),
+        ),
+        ("How much will borrowers get: $5,000, $20,000 or $50,000?", ("$5,000", "$20,000", "$50,000")),
+        (
+            "What changed: “Sellers pay, buyers too”, “Buyers sign” or “Nothing”?",
+            ("Sellers pay, buyers too", "Buyers sign", "Nothing"),
+        ),
+        ("What did the mayor say about roads, bridges and parks?", ()),
+    ],
+)
+def test_options_with_colons_commas_and_quotes(text, options):
+    assert parse_question(text).options == options
+
+
+def test_quantities_match_across_notations_and_rounding():
+    from assistant.amounts import is_quantity, states
+
+    assert states("It sold for $12,600,000 on Sunday.", "$12.6 million")
+    assert states("Gas hit $4.96 a gallon.", "$5") and not states("Gas hit $4.96 a gallon.", "$4")
+    assert states("About 68% are vaccinated.", "68%") and not states("68 people came.", "68%")
+    assert is_quantity("£7m") and is_quantity("118") and not is_quantity("September 3")
