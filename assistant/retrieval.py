@@ -69,10 +69,10 @@ class Ranking:
     """How time counts: news fades with age, and a question's own time window weighs most."""
 
     dense_weight: float = 0.5
-    recency_weight: float = 0.1  # bonus for a passage published on the as-of day, halving every half-life
+    recency_weight: float = 0.2  # bonus for a passage published on the as-of day, halving every half-life
     half_life_days: float = 30.0
     recent_half_life_days: float = 7.0  # for "latest", "this week", ...
-    window_weight: float = 0.15  # bonus for falling inside the question's time window
+    window_weight: float = 0.3  # bonus for falling inside the question's time window
 
 
 class Retriever:

@@ -28,9 +28,9 @@ class Settings:
     per_article: int = 2  # at most this many passages from one article
     candidates: int = 40  # per retriever, before fusion
     dense_weight: float = 0.5  # share of the dense score in the fused one; the rest is BM25
-    recency_weight: float = 0.1  # how much newer news outranks older (relative to the as-of date)
+    recency_weight: float = 0.2  # how much newer news outranks older (relative to the as-of date)
     half_life_days: float = 30.0
-    window_weight: float = 0.15  # for articles inside a window the question names ("this week", "in March")
+    window_weight: float = 0.3  # for articles inside a window the question names ("this week", "in March")
     max_question_chars: int = 2000
     host: str = "127.0.0.1"
     port: int = 7860
