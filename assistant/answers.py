@@ -95,6 +95,8 @@ class Answer:
             lines.append("")
             for c in self.citations:
                 lines.append(f"[{c.number}] {c.label()}" + (f"\n    {c.url}" if c.url else ""))
+                if c.also_reported_by:
+                    lines.append("    also reported by: " + ", ".join(a.source or a.title for a in c.also_reported_by))
         return "\n".join(lines)
 
 

@@ -33,6 +33,9 @@ def render(answer: Answer) -> str:
             link = f" · [original]({c.url})" if c.url.startswith(("http://", "https://")) else ""
             lines.append(f"{c.number}\\. **{title}**" + (f" — {meta}" if meta else "") + link)
             lines.append(f"> {escape(c.sentence or c.passage)}")
+            if c.also_reported_by:
+                others = ", ".join(escape(a.source or a.title) for a in c.also_reported_by)
+                lines.append(f"\nAlso reported by {others}")
             lines.append("")
     elif answer.abstained and answer.passages:
         closest = ", ".join(dict.fromkeys(escape(p.title) for p in answer.passages[:3]))

@@ -79,6 +79,11 @@ def test_the_same_story_from_two_outlets_is_listed_once(news):
     assert "Ernesto" in answer.text
     naming = [c for c in answer.citations if "Ernesto" in c.sentence]
     assert naming and naming[0].also_reported_by
+    assert "also reported by: " in answer.with_sources()
+
+    from assistant.chat import render
+
+    assert "Also reported by" in render(answer)
 
 
 def test_this_week_prefers_this_weeks_articles(news):
