@@ -15,7 +15,7 @@ from .embedding import Embedder, SentenceEmbedder, tokenizer_file
 from .extractive import ExtractiveAnswerer
 from .indexing import IndexPlan, IndexReport, Progress, apply, index_lock, plan, refresh_lexical
 from .lexical import LexicalIndex
-from .questions import parse_question, standalone_query
+from .questions import follow_up_context, parse_question, standalone_query
 from .retrieval import Filters, Ranking, Retriever
 from .settings import Settings
 from .store import Store
@@ -159,9 +159,9 @@ class Assistant:
             )
             return Answer(question=question, text=text, abstained=True, as_of=filters.as_of)
         parsed = parse_question(question, list(choices) if choices else None)
-        query = standalone_query(parsed.text, history)
+        context = follow_up_context(parsed.text, history)
+        query = f"{context} {parsed.text}" if context else parsed.text
         passages = self.retriever().search(query, k=self.settings.top_k, filters=filters)
-        context = query[: -len(parsed.text)].strip() if query != parsed.text else ""
         answerer = ExtractiveAnswerer(self.embedder, self.lexical.idf)
         result = answerer.answer(parsed, passages, context=context)
         return replace(result, as_of=filters.as_of)

@@ -174,10 +174,15 @@ def is_follow_up(question: str) -> bool:
     return bool(FOLLOW_UP_WORDS.search(question)) or len(words) <= 4
 
 
-def standalone_query(question: str, history: Any = None) -> str:
-    """The text to search with: a follow-up carries the previous question along."""
+def follow_up_context(question: str, history: Any = None) -> str:
+    """The earlier question a follow-up leans on ("Who else is attending?"), or "" for a fresh one."""
     turns = history_turns(history)
     if not turns or not is_follow_up(question):
-        return question
-    previous = turns[-1][0]
-    return f"{previous} {question}"
+        return ""
+    return turns[-1][0]
+
+
+def standalone_query(question: str, history: Any = None) -> str:
+    """The text to search with: a follow-up carries the previous question along."""
+    context = follow_up_context(question, history)
+    return f"{context} {question}" if context else question
