@@ -39,19 +39,30 @@ UNIT_WORDS = {
 CLOSE = 0.05  # relative difference still taken as the same quantity
 
 
-def amounts(text: str) -> list[tuple[float, bool]]:
-    """Every quantity in the text as (value, is_percent)."""
+SCORE = re.compile(r"^\s*\d+\s*[-–]\s*\d+\s*$")  # "3-1": a result, not two quantities
+
+
+def amounts(text: str) -> list[tuple[float, bool, bool]]:
+    """Every quantity in the text as (value, is_percent, is_round).
+
+    Round quantities ("$5", "£7m", "400 million") stand for nearby exact ones; others
+    ("364", "2016", "118") must match exactly.
+    """
     found = []
     for m in AMOUNT.finditer(text):
-        value = float(m.group("num").replace(",", ""))
+        digits = m.group("num").replace(",", "")
+        value = float(digits)
+        significant = len(digits.replace(".", "").strip("0")) or 1
         if m.group("mult"):
             value *= MULTIPLIERS[m.group("mult").lower()]
-        found.append((value, bool(m.group("pct"))))
+        found.append((value, bool(m.group("pct")), bool(m.group("mult")) or significant <= 2))
     return found
 
 
 def is_quantity(option: str) -> bool:
     """The option is a number with at most a currency, multiplier or percent around it ("£7m", "68%", "118")."""
+    if SCORE.match(option):
+        return False
     rest = AMOUNT.sub(" ", option)
     words = re.findall(r"[a-z]+", rest.lower())
     return bool(amounts(option)) and all(w in UNIT_WORDS or w in MULTIPLIERS for w in words)
@@ -61,12 +72,13 @@ def states(sentence: str, option: str) -> bool:
     """The sentence states every quantity of the option, give or take rounding."""
     wanted = amounts(option)
     have = amounts(sentence)
-    return bool(wanted) and all(any(_close(v, p, hv, hp) for hv, hp in have) for v, p in wanted)
+    return bool(wanted) and all(any(_close(w, h) for h in have) for w in wanted)
 
 
-def _close(a: float, a_pct: bool, b: float, b_pct: bool) -> bool:
+def _close(wanted: tuple[float, bool, bool], have: tuple[float, bool, bool]) -> bool:
+    (a, a_pct, a_round), (b, b_pct, _) = wanted, have
     if a_pct != b_pct:
         return False
     if a == b:
         return True
-    return abs(a - b) / max(abs(a), abs(b)) <= CLOSE
+    return a_round and abs(a - b) / max(abs(a), abs(b)) <= CLOSE

@@ -21,6 +21,8 @@ SIMILARITY_WEIGHT = 0.6
 PASSAGE_WEIGHT = 0.15  # how much the retriever's ranking (relevance, recency, time window) counts
 SHAPE_BONUS = 0.1  # for holding what the question asks for: a date for "when", a name for "who"
 MIN_SUPPORT = 0.3  # below this the best sentence does not answer the question: abstain
+CLOSEST_SENTENCES = 10  # best sentences an unnamed option is compared with
+MIN_OPTION_MATCH = 0.5  # share of an option's distinctive words a sentence must hold to name it
 MIN_CHOICE_SUPPORT = 0.15  # an option named only in sentences weaker than this is a guess: abstain
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
 MAX_SENTENCES = 3
@@ -52,7 +54,7 @@ class ExtractiveAnswerer:
     def answer(self, question: Question, passages: Sequence[Passage], context: str = "") -> Answer:
         evidence, vectors = self.evidence(question.stem, passages, context)
         if question.options:
-            return self.choose(question, passages, evidence)
+            return self.choose(question, passages, evidence, vectors)
         if not evidence or evidence[0].support < MIN_SUPPORT:
             return Answer(question=question.text, text=NOT_FOUND, passages=list(passages), abstained=True)
         return compose(question.text, [evidence[i] for i in pick(evidence, vectors)], passages)
@@ -83,7 +85,9 @@ class ExtractiveAnswerer:
         order = sorted(range(len(evidence)), key=lambda k: evidence[k].support, reverse=True)
         return [evidence[k] for k in order], sv[order]
 
-    def choose(self, question: Question, passages: Sequence[Passage], evidence: list[Evidence]) -> Answer:
+    def choose(
+        self, question: Question, passages: Sequence[Passage], evidence: list[Evidence], vectors: np.ndarray
+    ) -> Answer:
         """Name the offered option the evidence supports best.
 
         An option scores by its distinctive words found in a sentence, times how well that
@@ -105,6 +109,8 @@ class ExtractiveAnswerer:
                     found = 1.0 if states(item.sentence, option) else 0.0
                 elif total:
                     found = sum(w for t, w in weights.items() if matches(t, item.terms)) / total
+                    # "North" alone does not name "North Korean leader Kim Jong Un".
+                    found = found if found >= MIN_OPTION_MATCH else 0.0
                 else:  # nothing distinctive in stems (a bare number, say): look for the words as written
                     found = 1.0 if option.lower() in item.sentence.lower() else 0.0
                 if found:
@@ -114,11 +120,34 @@ class ExtractiveAnswerer:
             scored[option] = (score, values[0][1] if values else None)
         option, (score, item) = max(scored.items(), key=lambda kv: kv[1][0])
         if item is None or score < MIN_CHOICE_SUPPORT:
-            text = f"The articles do not say which of {', '.join(question.options)} it is."
-            return Answer(question=question.text, text=text, passages=list(passages), abstained=True)
+            return self.closest(question, passages, evidence, vectors)
         answer = compose(question.text, [item], passages)
         number = answer.citations[0].number
         answer.text = f"{option} [{number}]. {answer.text}"
+        answer.choice = option
+        return answer
+
+    def closest(
+        self, question: Question, passages: Sequence[Passage], evidence: list[Evidence], vectors: np.ndarray
+    ) -> Answer:
+        """No sentence names an option: offer the option nearest in meaning to the best passages, saying so.
+
+        Abstains only when nothing retrieved answers the question at all.
+        """
+        relevant = [i for i, e in enumerate(evidence[:CLOSEST_SENTENCES]) if e.support >= MIN_SUPPORT]
+        if not relevant:
+            text = f"The articles do not say which of {', '.join(question.options)} it is."
+            return Answer(question=question.text, text=text, passages=list(passages), abstained=True)
+        options = self.embedder.embed([f"{question.stem} {o}" for o in question.options])
+        sims = options @ vectors[relevant].T
+        best_option, best_sentence = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        option = question.options[int(best_option)]
+        answer = compose(question.text, [evidence[relevant[int(best_sentence)]]], passages)
+        number = answer.citations[0].number
+        answer.text = (
+            f"The articles do not name any of the options outright; the closest they come is {option} [{number}]: "
+            + answer.text
+        )
         answer.choice = option
         return answer
 

@@ -144,3 +144,6 @@ def test_quantities_match_across_notations_and_rounding():
     assert states("Gas hit $4.96 a gallon.", "$5") and not states("Gas hit $4.96 a gallon.", "$4")
     assert states("About 68% are vaccinated.", "68%") and not states("68 people came.", "68%")
     assert is_quantity("£7m") and is_quantity("118") and not is_quantity("September 3")
+    assert not states("Years are typically 365 days long.", "364")  # exact numbers stay exact
+    assert not states("It will not be visible again until 2044.", "2016")
+    assert not is_quantity("3-1")
