@@ -1,22 +1,8 @@
-"""Merge the dense and lexical rankings into one: convex combination of normalised scores, or RRF."""
+"""Merge the dense and lexical rankings into one: a convex combination of normalised scores."""
 
 from __future__ import annotations
 
 from typing import Sequence
-
-RRF_K = 60  # the usual constant: damps the gap between rank 1 and rank 2
-
-
-def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = RRF_K
-) -> list[tuple[str, float]]:
-    """Ids by fused score, best first. Each ranking is a list of ids, best first."""
-    weights = weights or [1.0] * len(rankings)
-    scores: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights):
-        for rank, item in enumerate(ranking):
-            scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
-    return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
 
 
 def convex_fusion(

@@ -9,7 +9,7 @@ from assistant.articles import Article
 from assistant.chunking import Chunker
 from assistant.embedding import tokenizer_file
 from assistant.extractive import cite
-from assistant.fusion import convex_fusion, reciprocal_rank_fusion
+from assistant.fusion import convex_fusion
 from assistant.questions import answer_kind, parse_question, standalone_query
 from assistant.retrieval import Filters
 from assistant.settings import Settings
@@ -78,7 +78,6 @@ def test_fusion_keeps_a_clear_lexical_winner_on_top():
     dense.insert(8, ("rare", 0.625))  # ninth by meaning...
     lexical = [("rare", 9.0), ("d0", 2.0), ("d1", 1.5)]  # ...but the only exact match of a rare name
     assert convex_fusion(dense, lexical)[0][0] == "rare"
-    assert reciprocal_rank_fusion([["a", "b"], ["b", "c"]])[0][0] == "b"
 
 
 def test_filters_mask_and_where():
