@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -21,6 +21,7 @@ SIMILARITY_WEIGHT = 0.6
 PASSAGE_WEIGHT = 0.15  # how much the retriever's ranking (relevance, recency, time window) counts
 SHAPE_BONUS = 0.1  # for holding what the question asks for: a date for "when", a name for "who"
 MIN_SUPPORT = 0.3  # below this the best sentence does not answer the question: abstain
+MAX_EMBEDDED = 24  # sentences embedded per answer: 24 kept both dev sets' accuracy at a quarter less latency than all
 CLOSEST_SENTENCES = 10  # best sentences an unnamed option is compared with
 MIN_OPTION_MATCH = 0.5  # share of an option's distinctive words a sentence must hold to name it
 MIN_CHOICE_SUPPORT = 0.15  # an option named only in sentences weaker than this is a guess: abstain
@@ -60,28 +61,31 @@ class ExtractiveAnswerer:
         return compose(question.text, [evidence[i] for i in pick(evidence, vectors)], passages)
 
     def evidence(self, query: str, passages: Sequence[Passage], context: str = "") -> tuple[list[Evidence], np.ndarray]:
-        """Every sentence of the passages, best supported first, with its embedding."""
+        """The passages' likeliest sentences, best supported first, with their embeddings."""
         found = [(s, i) for i, p in enumerate(passages) for s in split_sentences(p.text)]
         if not found:
             return [], np.zeros((0, 1))
-        queries = [query, f"{context} {query}"] if context else [query]
-        vectors = self.embedder.embed(queries + [s for s, _ in found])
-        qv, sv = vectors[: len(queries)], vectors[len(queries) :]
-        sims = sv @ qv[0]
-        if context:
-            # A follow-up is mostly about itself; the earlier question only steers it.
-            sims = 0.7 * sims + 0.3 * (sv @ qv[1])
         sentence_terms = [set(stems(s)) for s, _ in found]
         weights = local_weights(self.idf(query), sentence_terms)
         total = sum(weights.values())
         kind = answer_kind(query)
         top = max((p.score for p in passages), default=0.0) or 1.0
         evidence = []
-        for (sentence, i), sim, terms in zip(found, sims, sentence_terms):
+        for (sentence, i), terms in zip(found, sentence_terms):
             coverage = sum(w for t, w in weights.items() if matches(t, terms)) / total if total else 0.0
             shape = answer_shape(sentence, kind, query)
             rank = max(passages[i].score, 0.0) / top
-            evidence.append(Evidence(sentence, i, float(sim), coverage, shape, rank, frozenset(terms)))
+            evidence.append(Evidence(sentence, i, 0.0, coverage, shape, rank, frozenset(terms)))
+        # Embedding is the cost of an answer: only the sentences words and rank make likely are embedded.
+        evidence = sorted(evidence, key=lambda e: e.support, reverse=True)[:MAX_EMBEDDED]
+        queries = [query, f"{context} {query}"] if context else [query]
+        vectors = self.embedder.embed(queries + [e.sentence for e in evidence])
+        qv, sv = vectors[: len(queries)], vectors[len(queries) :]
+        sims = sv @ qv[0]
+        if context:
+            # A follow-up is mostly about itself; the earlier question only steers it.
+            sims = 0.7 * sims + 0.3 * (sv @ qv[1])
+        evidence = [replace(e, similarity=float(sim)) for e, sim in zip(evidence, sims)]
         order = sorted(range(len(evidence)), key=lambda k: evidence[k].support, reverse=True)
         return [evidence[k] for k in order], sv[order]
 
