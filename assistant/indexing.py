@@ -127,22 +127,24 @@ def apply(
 ) -> IndexReport:
     started = time.perf_counter()
     report = IndexReport(plan=the_plan)
-    work = [(a, chunker.chunk(a)) for a in the_plan.added + the_plan.changed]
-    to_embed = sum(len([c for c in chunks if c.id not in _stored_ids(stored, a)]) for a, chunks in work)
-    done = 0
+    work: list[tuple[Article, list[Chunk], set[str]]] = []
+    for article in the_plan.added + the_plan.changed:
+        entry = stored.get(article.id)
+        work.append((article, chunker.chunk(article), entry.chunk_ids if entry else set()))
+    total = sum(1 for _, chunks, old in work for c in chunks if c.id not in old)
     if progress:
-        progress(0, to_embed)
+        progress(0, total)
 
-    batch: list[tuple[Article, list[Chunk]]] = []
+    batch: list[tuple[Article, list[Chunk], set[str]]] = []
     pending = 0
-    for article, chunks in work:
-        batch.append((article, chunks))
-        pending += sum(1 for c in chunks if c.id not in _stored_ids(stored, article))
-        if pending >= BATCH_CHUNKS:
-            done = _write_batch(batch, stored, store, embedder, report, done, to_embed, progress)
+    for item in work:
+        batch.append(item)
+        pending += sum(1 for c in item[1] if c.id not in item[2])
+        if pending >= BATCH_CHUNKS or item is work[-1]:
+            _write_batch(batch, store, embedder, report)
             batch, pending = [], 0
-    if batch:
-        _write_batch(batch, stored, store, embedder, report, done, to_embed, progress)
+            if progress:
+                progress(report.chunks_embedded, total)
 
     gone = [cid for entry in the_plan.removed.values() for cid in entry.chunk_ids]
     store.delete(gone)
@@ -154,17 +156,11 @@ def apply(
     return report
 
 
-def _stored_ids(stored: dict[str, StoredArticle], article: Article) -> set[str]:
-    entry = stored.get(article.id)
-    return entry.chunk_ids if entry else set()
-
-
 def _write_batch(
-    batch, stored, store: Store, embedder: Embedder, report: IndexReport, done: int, total: int, progress
-) -> int:
+    batch: list[tuple[Article, list[Chunk], set[str]]], store: Store, embedder: Embedder, report: IndexReport
+) -> None:
     new_chunks, new_meta, kept_ids, kept_meta, stale = [], [], [], [], []
-    for article, chunks in batch:
-        old = _stored_ids(stored, article)
+    for article, chunks, old in batch:
         for chunk in chunks:
             meta = chunk_metadata(article, chunk, len(chunks))
             if chunk.id in old:
@@ -174,20 +170,15 @@ def _write_batch(
                 new_chunks.append(chunk)
                 new_meta.append(meta)
         stale.extend(old - {c.id for c in chunks})
-    vectors = embedder.embed([c.embed_text for c in new_chunks]) if new_chunks else np.zeros((0, 1))
     # New chunks first, stale ones last: a crash in between leaves extra chunks the
     # next rebuild removes, never an article with nothing to answer from.
     if new_chunks:
-        store.add(new_chunks, vectors, new_meta)
+        store.add(new_chunks, embedder.embed([c.embed_text for c in new_chunks]), new_meta)
     store.update(kept_ids, kept_meta)
     store.delete(stale)
     report.chunks_embedded += len(new_chunks)
     report.chunks_kept += len(kept_ids)
     report.chunks_deleted += len(stale)
-    done += len(new_chunks)
-    if progress:
-        progress(done, total)
-    return done
 
 
 def refresh_lexical(store: Store, folder: Path, force: bool = False) -> LexicalIndex:

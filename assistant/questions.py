@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from .dates import MONTHS as MONTH_NUMBERS
+
 # Where a list of options may start: "...: A, B, C or D?", "... — was it A, B or C?", "Is it A or B?"
 OPTIONS_START = re.compile(
     r":\s|\s[\u2014\u2013-]\s|(?:^|,\s*|\s)(?:was it|is it|were they|are they|was that|is that|will it be|would it be)\s",
@@ -18,7 +20,8 @@ FOLLOW_UP_WORDS = re.compile(
     re.IGNORECASE,
 )
 MAX_OPTION_WORDS = 30
-MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+# Longest names first, so "september" is not read as "sep" and a stray "tember".
+MONTHS = "(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + ")"
 # What a sentence must contain to answer each kind of question; an exact date beats "next week".
 ANSWER_SHAPES = {
     "when": re.compile(

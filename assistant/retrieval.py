@@ -35,8 +35,8 @@ class Filters:
         """These filters within the question's own time window, or None when it names none."""
         if not (frame.since or frame.until):
             return None
-        since = max(d for d in (self.since, frame.since) if d) if (self.since or frame.since) else None
-        until = min(d for d in (self.until, frame.until) if d) if (self.until or frame.until) else None
+        since = max(filter(None, (self.since, frame.since)), default=None)
+        until = min(filter(None, (self.until, frame.until)), default=None)
         return replace(self, since=since, until=until)
 
     def chroma_where(self) -> dict | None:

@@ -82,6 +82,8 @@ class Store:
         return self.chroma_url or str(self.index_dir / "chroma")
 
     def exists(self) -> bool:
+        if self._collection is not None:  # opened already: no need to list every collection again
+            return True
         return self.name in {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
 
     @property

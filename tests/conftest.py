@@ -1,14 +1,11 @@
 """Shared fixtures: a fake embedder for pure logic, the real model and a seed index for the rest."""
 
 import hashlib
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support import ROOT, SEED, seed_folder  # noqa: F401  (ROOT and SEED are imported from here by tests)
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "seeds" / "000_a256e67ae6222007.txt"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 
@@ -48,10 +45,7 @@ def real_embedder():
 @pytest.fixture
 def seeds(tmp_path):
     """A seeds folder holding a copy of the user's seed article."""
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
-    return folder
+    return seed_folder(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +54,6 @@ def seed_assistant(tmp_path_factory, real_embedder):
     from assistant.core import Assistant
 
     base = tmp_path_factory.mktemp("seed")
-    folder = base / "seeds"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
-    assistant = Assistant(seeds_dir=folder, index_dir=base / "index", embedder=real_embedder)
+    assistant = Assistant(seeds_dir=seed_folder(base), index_dir=base / "index", embedder=real_embedder)
     assistant.index()
     return assistant

@@ -1,7 +1,13 @@
 """Helpers several test modules share: free ports, stopping processes, article files, chunk-id sets."""
 
+import json
+import shutil
 import socket
 import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_a256e67ae6222007.txt"
 
 
 def free_port() -> int:
@@ -38,3 +44,25 @@ def expected_chunk_ids(assistant):
 
 def stored_chunk_ids(assistant):
     return {cid for ids, _, _ in assistant.store.scan(include=[]) for cid in ids}
+
+
+def seed_folder(base: Path) -> Path:
+    """A seeds folder under `base` holding a copy of the user's seed article."""
+    folder = base / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+def indexed_feed(base: Path, rows, embedder):
+    """An Assistant over one JSONL feed of (id, published, source, title, text) rows, already indexed."""
+    from assistant.core import Assistant
+
+    seeds = base / "seeds"
+    seeds.mkdir()
+    with open(seeds / "feed.jsonl", "w") as fh:
+        for aid, day, source, title, text in rows:
+            fh.write(json.dumps({"id": aid, "published": day, "source": source, "title": title, "text": text}) + "\n")
+    assistant = Assistant(seeds_dir=seeds, index_dir=base / "index", embedder=embedder)
+    assistant.index()
+    return assistant

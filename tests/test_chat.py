@@ -8,8 +8,7 @@ import time
 from datetime import date
 
 import pytest
-from conftest import ROOT, SEED
-from support import free_port, stop
+from support import ROOT, free_port, seed_folder, stop
 
 from assistant.answers import Answer, Citation
 from assistant.chat import credentials, is_loopback, render
@@ -30,9 +29,7 @@ def wait_for_port(port, proc, log, deadline=240):
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     base = tmp_path_factory.mktemp("app")
-    seeds = base / "seeds"
-    seeds.mkdir()
-    (seeds / SEED.name).write_bytes(SEED.read_bytes())
+    seeds = seed_folder(base)
     port = free_port()
     log = base / "app.log"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}

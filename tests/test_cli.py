@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from support import seed_folder
 
 
 def run(*args, env=None, timeout=300):
@@ -17,12 +18,8 @@ def run(*args, env=None, timeout=300):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from conftest import SEED
-
     base = tmp_path_factory.mktemp("cli")
-    seeds = base / "seeds"
-    seeds.mkdir()
-    (seeds / SEED.name).write_bytes(SEED.read_bytes())
+    seeds = seed_folder(base)
     (seeds / "empty.txt").write_text("")
     index = base / "index"
     result = run("index", "--seeds", str(seeds), "--index", str(index), "--quiet")

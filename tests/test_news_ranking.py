@@ -1,11 +1,10 @@
 """News-native ranking: time words in questions, recency against the as-of date, one story once."""
 
-import json
 from datetime import date
 
 import pytest
+from support import indexed_feed
 
-from assistant.core import Assistant
 from assistant.dates import time_frame
 from assistant.stories import same_story, shingles
 
@@ -56,15 +55,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def news(tmp_path_factory, real_embedder):
-    base = tmp_path_factory.mktemp("news")
-    seeds = base / "seeds"
-    seeds.mkdir()
-    with open(seeds / "news.jsonl", "w") as fh:
-        for aid, day, source, title, text in ARTICLES:
-            fh.write(json.dumps({"id": aid, "published": day, "source": source, "title": title, "text": text}) + "\n")
-    assistant = Assistant(seeds_dir=seeds, index_dir=base / "index", embedder=real_embedder)
-    assistant.index()
-    return assistant
+    return indexed_feed(tmp_path_factory.mktemp("news"), ARTICLES, real_embedder)
 
 
 def test_the_same_story_from_two_outlets_is_listed_once(news):
@@ -96,15 +87,8 @@ def test_this_week_prefers_this_weeks_articles(news):
 
 
 def test_a_republished_story_is_cited_in_its_newest_copy(tmp_path, real_embedder):
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    with open(seeds / "news.jsonl", "w") as fh:
-        for aid, day in (("first", "2023-05-01"), ("again", "2024-05-01")):
-            fh.write(
-                json.dumps({"id": aid, "published": day, "source": "Wire", "title": "Power cut", "text": WIRE}) + "\n"
-            )
-    assistant = Assistant(seeds_dir=seeds, index_dir=tmp_path / "index", embedder=real_embedder)
-    assistant.index()
+    rows = [(aid, day, "Wire", "Power cut", WIRE) for aid, day in (("first", "2023-05-01"), ("again", "2024-05-01"))]
+    assistant = indexed_feed(tmp_path, rows, real_embedder)
     [kept] = assistant.retrieve("Which storm knocked out power?", as_of=date(2024, 6, 1))
     assert kept.article_id == "again"
     assert [a.article_id for a in kept.also_reported_by] == ["first"]

@@ -1,10 +1,7 @@
 """Hybrid retrieval with the real model: filters, as-of dates, per-article caps, and BM25's exact names."""
 
-import json
-
 import pytest
-
-from assistant.core import Assistant
+from support import indexed_feed
 
 STORIES = [
     (
@@ -75,15 +72,7 @@ FILLER = [
 
 @pytest.fixture(scope="module")
 def harbour(tmp_path_factory, real_embedder):
-    base = tmp_path_factory.mktemp("harbour")
-    seeds = base / "seeds"
-    seeds.mkdir()
-    with open(seeds / "feed.jsonl", "w") as fh:
-        for aid, day, source, title, text in STORIES + [RARE] + FILLER:
-            fh.write(json.dumps({"id": aid, "published": day, "source": source, "title": title, "text": text}) + "\n")
-    assistant = Assistant(seeds_dir=seeds, index_dir=base / "index", embedder=real_embedder)
-    assistant.index()
-    return assistant
+    return indexed_feed(tmp_path_factory.mktemp("harbour"), STORIES + [RARE] + FILLER, real_embedder)
 
 
 def ids(passages):
