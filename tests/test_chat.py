@@ -1,70 +1,54 @@
 """The chat window: a real `python app.py` process on 127.0.0.1, asked through gradio_client."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
+from dataclasses import replace
 from datetime import date
 
 import pytest
-from support import ROOT, free_port, seed_folder, stop
+from support import ROOT, free_port, seed_folder, start_app, stop
 
-from assistant.answers import Answer, Citation
-from assistant.chat import credentials, is_loopback, render
-
-
-def wait_for_port(port, proc, log, deadline=240):
-    end = time.time() + deadline
-    while time.time() < end:
-        if proc.poll() is not None:
-            raise AssertionError(f"app exited with {proc.returncode}:\n{log.read_text()}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.5)
-    raise AssertionError(f"app did not listen on {port} within {deadline}s:\n{log.read_text()}")
+from assistant.answers import Answer, Citation, Passage
+from assistant.chat import credentials, is_loopback
+from assistant.chat_render import answer_html, panel_html
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     base = tmp_path_factory.mktemp("app")
-    seeds = seed_folder(base)
-    port = free_port()
-    log = base / "app.log"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    with open(log, "w") as out:
-        # No index yet: the app must build it from the seeds folder before it serves.
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "app.py"),
-                "--port",
-                str(port),
-                "--seeds",
-                str(seeds),
-                "--index",
-                str(base / "index"),
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=base,
-        )
+    # No index yet: the app must build it from the seeds folder before it serves.
+    proc, url = start_app(base, seed_folder(base))
     try:
-        wait_for_port(port, proc, log)
-        yield f"http://127.0.0.1:{port}/"
+        yield url
     finally:
         stop(proc)
 
 
-def test_chat_answers_with_citations_through_the_api(app_url):
+def test_chat_endpoint_returns_text_and_structured_citations(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
     reply = client.predict("When is the military parade in Beijing?", api_name="/chat")
-    assert "September 3" in reply and "[1]" in reply
-    assert "**Sources**" in reply and "North Korea Joins Global Leaders" in reply
+    assert "September 3" in reply["text"] and "[1]" in reply["text"]
+    assert reply["abstained"] is False and reply["answered_by"] == "extractive"
+    first = reply["citations"][0]
+    assert first["number"] == 1 and first["title"] == "North Korea Joins Global Leaders at Beijing's Military Parade"
+    assert "September 3" in first["passage"]
+
+
+def test_chat_endpoint_takes_history_and_filters(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    history = [
+        {"role": "user", "content": "When is the military parade in Beijing?"},
+        {"role": "assistant", "content": "The parade is on September 3 [1]."},
+    ]
+    reply = client.predict("Who else is attending?", history, api_name="/chat")
+    assert "Putin" in reply["text"] and reply["citations"]
+    refused = client.predict("When is the parade?", [], "", "", "not a date", api_name="/chat")
+    assert "Not a date" in refused["text"]
 
 
 def test_chat_page_is_served_on_loopback(app_url):
@@ -86,11 +70,28 @@ def test_article_text_is_rendered_as_text_not_html():
         passage="<img src=x onerror=alert(1)> text",
         sentence="<img src=x onerror=alert(1)> text",
     )
-    shown = render(Answer(question="q", text="Claim with <b>markup</b> [1].", citations=[hostile]))
-    assert "<script>" not in shown and "<img" not in shown and "<b>" not in shown
-    assert "&lt;script&gt;" in shown and "&lt;img" in shown
-    assert "javascript:" not in shown  # only http(s) links become links
-    assert "[1]" in shown
+    passage = Passage(
+        chunk_id="c",
+        article_id="x",
+        title=hostile.title,
+        source="Evil",
+        url=hostile.url,
+        published=hostile.published,
+        text=hostile.passage,
+        start=0,
+        end=10,
+        score=1.0,
+    )
+    hostile = replace(hostile, chunk_id="c")
+    answer = Answer(
+        question="q", text="Claim with <b>markup</b> and *stars* [1].", citations=[hostile], passages=[passage]
+    )
+    for shown in (answer_html(answer, "1"), panel_html(answer, "1")):
+        assert "<script>" not in shown and "<img" not in shown and "<b>markup" not in shown
+        assert "&lt;script&gt;" in shown and "&lt;img" in shown
+        assert "javascript:" not in shown  # only http(s) links become links
+        assert "*stars*" not in shown  # Markdown in article or answer text is not interpreted
+    assert "[1]</a>" in answer_html(answer, "1")
 
 
 def test_binding_beyond_loopback_needs_credentials(tmp_path):

@@ -1,0 +1,215 @@
+"""The chat window in a real browser: Debian Chromium driven by Playwright against `python app.py`.
+
+Screenshots land in tests/screenshots/ (git-ignored) for a person to look at.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from support import ROOT, SEED, md, start_app, stop
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling Google's hosts on a closed network.
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = ROOT / "tests" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PARADE = "When is the military parade in Beijing?"
+
+HOSTILE = md(
+    "Harbour festival draws record crowds <script>window.__xss = 1</script><img src=x onerror=window.__xss=2>",
+    [
+        "The harbour festival drew record crowds of 40,000 people on Saturday "
+        "<img src=x onerror=\"window.__xss = 2; alert('xss')\">, organisers said.",
+        "The mayor praised the volunteers who ran the festival for three days.",
+    ],
+    date="2017-09-01",
+    source="Test Gazette",
+)
+BRIDGE = md(
+    "Riverside bridge reopens after two-year repair",
+    [
+        "The Riverside bridge reopened to traffic on Monday after a two-year repair that cost 48 million dollars, "
+        "the county engineer Marta Oszkiewicz said.",
+        "Commuters had used a ferry while the bridge was closed.",
+    ],
+    date="2017-08-28",
+    source="Valley Courier",
+)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    base = tmp_path_factory.mktemp("browser")
+    seeds = base / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEED, seeds / SEED.name)
+    (seeds / "harbour.md").write_text(HOSTILE)
+    proc, url = start_app(base, seeds)
+    try:
+        yield url, seeds, base
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(app[0])
+    page.wait_for_selector("#question textarea")
+    yield page
+    context.close()
+
+
+def shot(page, name):
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def ask(page, question, timeout=120_000):
+    """Type a question, press Ask, wait for the finished answer; returns its element."""
+    done = page.locator("#chat .na-answer:not(.na-pending)")
+    before = done.count()
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chat .na-answer:not(.na-pending)').length > n", arg=before, timeout=timeout
+    )
+    return done.nth(before)
+
+
+def new_chat(page):
+    page.click("#new-chat")
+    page.wait_for_function("() => document.querySelectorAll('#chat .na-answer').length === 0")
+
+
+def test_parade_answer_streams_in_with_a_citation_that_opens_its_passage(page):
+    new_chat(page)
+    # Record every state the answer passes through before it is finished.
+    page.evaluate(
+        """() => {
+        window.__states = [];
+        new MutationObserver(() => {
+            const pending = document.querySelector('#chat .na-pending');
+            if (pending) window.__states.push(pending.textContent);
+        }).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true});
+    }"""
+    )
+    answer = ask(page, PARADE)
+    assert page.evaluate("window.__states.length") >= 1, "the answer appeared at once instead of streaming in"
+    assert "September 3" in answer.inner_text()
+    cite = answer.locator("a.na-cite").first
+    assert cite.inner_text() == "[1]"
+    source = answer.locator("details.na-source").first
+    assert not source.evaluate("e => e.open")
+    cite.click()
+    assert source.evaluate("e => e.open")
+    passage = source.locator("blockquote")
+    assert passage.is_visible()
+    assert "The military parade, scheduled for September 3" in passage.inner_text()
+    assert source.locator("mark").count() == 1  # the supporting sentence is highlighted
+    assert "North Korea Joins Global Leaders" in source.locator("summary").inner_text()
+    panel = page.locator("#sources .na-card.na-cited").first
+    assert "North Korea Joins Global Leaders" in panel.inner_text() and "relevance" in panel.inner_text()
+    shot(page, "desktop-answer")
+
+
+def test_follow_up_question_is_answered_in_context(page):
+    new_chat(page)
+    ask(page, PARADE)
+    follow = ask(page, "Who else is attending?")
+    assert "Putin" in follow.inner_text()
+    assert follow.locator("a.na-cite").count() >= 1
+
+
+def test_history_survives_a_reload_and_new_chat_clears_it(page):
+    new_chat(page)
+    ask(page, PARADE)
+    page.reload()
+    page.wait_for_selector("#chat .na-answer")
+    assert "September 3" in page.locator("#chat").inner_text()
+    new_chat(page)
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    page.wait_for_timeout(1500)  # give the stored history every chance to come back
+    assert page.locator("#chat .na-answer").count() == 0
+
+
+def test_article_markup_shows_as_text_and_runs_nothing(page):
+    new_chat(page)
+    answer = ask(page, "How many people did the harbour festival draw?")
+    text = answer.inner_text()
+    assert "40,000" in text
+    answer.locator("a.na-cite").first.click()
+    title = answer.locator("summary").first.inner_text()
+    assert "<script>window.__xss = 1</script>" in title and "<img src=x onerror=" in title
+    assert "<script>" in page.locator("#sources").inner_text()
+    assert page.evaluate("window.__xss") is None
+    assert page.dialogs == []
+    shot(page, "desktop-hostile-article")
+
+
+def test_as_of_filter_hides_later_articles(page):
+    new_chat(page)
+    page.click("#filters")
+    page.fill("#as-of textarea", "2017-08-15")
+    answer = ask(page, "How many people did the harbour festival draw?")
+    assert "Harbour festival" not in answer.inner_text()
+    assert "as of 2017-08-15" in answer.inner_text()
+    page.fill("#as-of textarea", "")
+
+
+def test_upload_rebuild_and_ask_about_the_new_article(page, app, tmp_path):
+    _, seeds, _ = app
+    upload = tmp_path / "riverside bridge (draft).md"
+    upload.write_text(BRIDGE)
+    page.click("#articles")
+    page.set_input_files("#upload input[type=file]", str(upload))
+    page.wait_for_selector("#index-status :text('Saved to the seeds folder')")
+    assert (seeds / "riverside_bridge_draft.md").read_text() == BRIDGE  # a safe name, inside seeds/
+    page.click("#rebuild")
+    status = page.locator("#index-status")
+    status.locator(":text('Index rebuilt')").wait_for(timeout=180_000)
+    assert "1 added" in status.inner_text()
+    new_chat(page)
+    answer = ask(page, "How much did the Riverside bridge repair cost?")
+    assert "48 million" in answer.inner_text()
+    assert "Riverside bridge reopens" in answer.locator("details.na-source").first.inner_text()
+    shot(page, "desktop-upload")
+
+
+def test_phone_width_layout(browser, app):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(app[0])
+        page.wait_for_selector("#question textarea")
+        answer = ask(page, PARADE)
+        answer.locator("a.na-cite").first.click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1  # nothing spills sideways
+        shot(page, "phone-answer")
+    finally:
+        context.close()
