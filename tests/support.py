@@ -66,3 +66,39 @@ def indexed_feed(base: Path, rows, embedder):
     assistant = Assistant(seeds_dir=seeds, index_dir=base / "index", embedder=embedder)
     assistant.index()
     return assistant
+
+
+def wait_for_port(port, proc, log, deadline=240):
+    """Wait until a started server listens, failing with its log if it exits first."""
+    import time
+
+    end = time.time() + deadline
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"process exited with {proc.returncode}:\n{Path(log).read_text()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"nothing listened on {port} within {deadline}s:\n{Path(log).read_text()}")
+
+
+def start_app(base: Path, seeds: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`python app.py` on a free 127.0.0.1 port with its own index; returns the process and its URL."""
+    import os
+    import sys
+
+    port = free_port()
+    log = base / "app.log"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
+    command = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--seeds", str(seeds)]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            command + ["--index", str(base / "index")], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=base
+        )
+    try:
+        wait_for_port(port, proc, log)
+    except AssertionError:
+        stop(proc)
+        raise
+    return proc, f"http://127.0.0.1:{port}/"
