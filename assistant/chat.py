@@ -27,7 +27,8 @@ CSS = """
 .na-answer p { margin: 0 0 .4em 0; }
 .na-cite { cursor: pointer; font-weight: 600; text-decoration: none; color: var(--link-text-color, #2563eb); }
 .na-source { border-left: 3px solid var(--border-color-primary, #ddd); margin: .35em 0; padding: .1em .6em; }
-.na-source summary { cursor: pointer; }
+.na-source summary { cursor: pointer; font-size: .95rem; font-weight: normal; }
+.na-source summary b { font-weight: 600; }
 .na-source blockquote { margin: .4em 0; font-size: .95em; }
 .na-meta { color: var(--body-text-color-subdued, #666); font-size: .9em; }
 .na-note { color: var(--body-text-color-subdued, #666); }

@@ -208,8 +208,10 @@ def test_phone_width_layout(browser, app):
         page.goto(app[0])
         page.wait_for_selector("#question textarea")
         answer = ask(page, PARADE)
-        answer.locator("a.na-cite").first.click()
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1  # nothing spills sideways
         shot(page, "phone-answer")
+        answer.locator("a.na-cite").first.click()
+        assert answer.locator("details.na-source").first.evaluate("e => e.open")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1  # nothing spills sideways
+        shot(page, "phone-citation")
     finally:
         context.close()
