@@ -21,6 +21,10 @@ SIMILARITY_WEIGHT = 0.6
 PASSAGE_WEIGHT = 0.15  # how much the retriever's ranking (relevance, recency, time window) counts
 SHAPE_BONUS = 0.1  # for holding what the question asks for: a date for "when", a name for "who"
 MIN_SUPPORT = 0.3  # below this the best sentence does not answer the question: abstain
+# Rank and shape bonuses are relative: the best of unrelated passages still gets them. What the
+# sentence itself says (meaning and the question's words) must clear this on its own.
+MIN_EVIDENCE = 0.3
+MIN_EVIDENCE_FOLLOW_UP = 0.2  # a follow-up has few words of its own; its meaning is partly the earlier question's
 MAX_EMBEDDED = 24  # sentences embedded per answer: 24 kept both dev sets' accuracy at a quarter less latency than all
 CLOSEST_SENTENCES = 10  # best sentences an unnamed option is compared with
 MIN_OPTION_MATCH = 0.5  # share of an option's distinctive words a sentence must hold to name it
@@ -42,9 +46,13 @@ class Evidence:
     terms: frozenset[str] = frozenset()  # the sentence's stemmed words
 
     @property
+    def evidence(self) -> float:
+        """How well the sentence's own meaning and words answer the question."""
+        return SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.coverage
+
+    @property
     def support(self) -> float:
-        mix = SIMILARITY_WEIGHT * self.similarity + (1 - SIMILARITY_WEIGHT) * self.coverage
-        return mix + SHAPE_BONUS * self.shape + PASSAGE_WEIGHT * self.rank
+        return self.evidence + SHAPE_BONUS * self.shape + PASSAGE_WEIGHT * self.rank
 
 
 class ExtractiveAnswerer:
@@ -56,7 +64,8 @@ class ExtractiveAnswerer:
         evidence, vectors = self.evidence(question.stem, passages, context)
         if question.options:
             return self.choose(question, passages, evidence, vectors)
-        if not evidence or evidence[0].support < MIN_SUPPORT:
+        floor = MIN_EVIDENCE_FOLLOW_UP if context else MIN_EVIDENCE
+        if not evidence or evidence[0].support < MIN_SUPPORT or evidence[0].evidence < floor:
             return Answer(question=question.text, text=NOT_FOUND, passages=list(passages), abstained=True)
         return compose(question.text, [evidence[i] for i in pick(evidence, vectors)], passages)
 
