@@ -131,3 +131,16 @@ def test_stored_history_is_checked_before_use():
     good = {"q": "q", "a": "a", "html": "<p>a</p>", "panel": ""}
     assert clean_records([good, {"q": 1}, "junk", None]) == [good]
     assert clean_records("not a list") == []
+
+
+def test_outlet_filter_lists_the_indexed_outlets_and_narrows_the_answer(app):
+    seeds = app.assistant.settings.seeds_dir
+    ferry = md("Ferry strike ends", ["The ferry strike ended on Friday after nine days."], source="Valley Courier")
+    (seeds / "ferry.md").write_text(ferry)
+    app.rebuild()
+    assert "Valley Courier" in app.outlets()
+    (chat, panel, _), _ = finish(
+        app.respond("When is the military parade in Beijing?", [], "", "", "", ["Valley Courier"])
+    )
+    assert "North Korea Joins Global Leaders" not in chat[-1]["content"] + panel
+    assert "outlets: Valley Courier" in chat[-1]["content"]
