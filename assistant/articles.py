@@ -20,6 +20,7 @@ class Article:
     authors: tuple[str, ...] = ()
     published: date | None = None
     path: str = ""  # file it came from, relative to the seeds folder (plus "#N" for a record)
+    copies: tuple[str, ...] = ()  # other files or URLs holding the same article, indexed once as this one
 
     @property
     def content_hash(self) -> str:
@@ -33,6 +34,8 @@ class Article:
             self.published.isoformat() if self.published else "",
             self.path,
         ]
+        if self.copies:  # only then, so indexes built before copies were recorded stay unchanged
+            parts.append("|".join(self.copies))
         return sha(*parts)[:16]
 
 
@@ -49,12 +52,31 @@ class BadFile:
         return f"{where}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something worth knowing about a file that was read all the same (no date, a duplicate)."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
 @dataclass
 class ReadResult:
-    """What reading a folder gives: the articles and the files that were skipped."""
+    """What reading a folder gives: the articles, the files that were skipped, and notes on the rest."""
 
     articles: list[Article] = field(default_factory=list)
     bad: list[BadFile] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def extend(self, other: "ReadResult") -> None:
+        self.articles.extend(other.articles)
+        self.bad.extend(other.bad)
+        self.notes.extend(other.notes)
 
 
 def sha(*parts: str) -> str:
@@ -67,7 +89,10 @@ def sha(*parts: str) -> str:
 
 def canonical_url(url: str) -> str:
     """Host without www. plus path: http/https, query strings and trailing slashes are one URL."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # not a URL urlsplit accepts (an unbalanced "["): the text itself is the key
+        return url.strip()
     host = parts.netloc.lower().removeprefix("www.")
     return f"{host}{parts.path.rstrip('/')}"
 

@@ -6,8 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Zero-width characters and the soft hyphen: invisible, but they split words for search.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Zero-width characters and the soft hyphen: invisible, but they split words for search. Bidi
+# embedding/override/isolate marks too: invisible, and they can make a quoted citation display
+# in another order than it reads (an old trick for hiding text).
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # C0/C1 control characters other than tab and newline.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")

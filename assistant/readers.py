@@ -7,7 +7,8 @@ import html
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,17 @@ from urllib.parse import urlsplit
 import yaml
 from dateutil import parser as dateparser
 
-from .articles import Article, BadFile, ReadResult, article_id
+from . import checkpoints
+from .articles import Article, BadFile, Note, ReadResult, article_id, sha
 from .cleaning import clean_article_text, clean_text, is_byline, is_furniture
 
+# Whole-file formats are read into memory at once; .jsonl is read a line at a time, so this
+# bounds one record there and a feed of any size can be indexed.
 MAX_FILE_MB = 20
+# A file is binary rather than text when more than this share of its characters are control codes.
+MAX_CONTROL_SHARE = 0.1
+# charset-normalizer's "chaos" (0..1) above which a legacy-encoding guess is not trusted.
+MAX_CHAOS = 0.05
 SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"})
 TITLE_MAX_WORDS = 20
 TITLE_MAX_CHARS = 120
@@ -51,10 +59,37 @@ def read_folder(folder: Path) -> ReadResult:
         raise FileNotFoundError(f"no such folder: {folder}")
     result = ReadResult()
     for path in article_files(folder):
-        part = read_file(path, folder)
-        result.articles.extend(part.articles)
-        result.bad.extend(part.bad)
+        result.extend(read_file(path, folder))
+        checkpoints.reached("read")
+    result.articles, copies = merge_copies(result.articles)
+    result.notes.extend(copies)
     return result
+
+
+def merge_copies(articles: list[Article]) -> tuple[list[Article], list[Note]]:
+    """One Article per distinct article: a copy under another name or URL is recorded on the first.
+
+    A copy is the same headline and text from the same outlet on the same day. Other outlets' copies and
+    re-publications on later days stay separate articles: retrieval groups them as one story,
+    and an as-of date must still see the copy that existed then.
+    """
+    first: dict[str, int] = {}
+    kept: list[Article] = []
+    notes: list[Note] = []
+    for article in articles:
+        key = sha(
+            *(" ".join(x.casefold().split()) for x in (article.title, article.text, article.source)),
+            str(article.published),
+        )
+        if key not in first:
+            first[key] = len(kept)
+            kept.append(article)
+            continue
+        original = kept[first[key]]
+        where = article.path + (f" {article.url}" if article.url and article.url != original.url else "")
+        kept[first[key]] = replace(original, copies=(*original.copies, where))
+        notes.append(Note(article.path, f"same article as {original.path}; indexed once, as {original.path}"))
+    return kept, notes
 
 
 def article_files(folder: Path) -> list[Path]:
@@ -71,21 +106,31 @@ def article_files(folder: Path) -> list[Path]:
 
 def read_file(path: Path, root: Path) -> ReadResult:
     """Read one file; problems come back as BadFile entries, never as exceptions."""
-    rel = Path(path).relative_to(root).as_posix()
-    reader = READERS.get(Path(path).suffix.lower())
+    path = Path(path)
+    rel = path.relative_to(root).as_posix()
+    suffix = path.suffix.lower()
+    reader = READERS.get(suffix)
     if reader is None:
         return ReadResult()
     try:
-        return reader(load_text(Path(path)), rel)
+        if suffix == ".jsonl":
+            return read_jsonl_file(path, rel)
+        return reader(load_text(path), rel)
     except Unreadable as problem:
         return ReadResult(bad=[BadFile(rel, problem.reason, problem.line)])
+    except Exception as error:  # noqa: BLE001  a reader bug must cost one file, never the whole rebuild
+        return ReadResult(bad=[BadFile(rel, f"internal error while reading ({type(error).__name__}: {error})")])
 
 
 def load_text(path: Path) -> str:
     limit = MAX_FILE_MB * 1024 * 1024
     try:
-        if path.stat().st_size > limit:
-            raise Unreadable(f"larger than the {MAX_FILE_MB:g} MB limit")
+        size = path.stat().st_size
+        if size > limit:
+            raise Unreadable(
+                f"{size / 1024 / 1024:.1f} MB is larger than the {MAX_FILE_MB:g} MB limit for one file "
+                "(split it, or use .jsonl, which is read a record at a time)"
+            )
         data = path.read_bytes()
     except OSError as error:
         raise Unreadable(f"cannot read file: {error.strerror or error}") from None
@@ -95,33 +140,73 @@ def load_text(path: Path) -> str:
     return text
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), or UTF-16/32 when a BOM says so.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# A well-formed multi-byte UTF-8 sequence: its presence means the file was meant as UTF-8.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
-    Undecodable bytes are reported rather than guessed as Latin-1/cp1252: any byte string decodes
-    as cp1252, so a wrong guess would put mojibake into the index and into quoted citations
-    without a word, while a report names the file to re-save as UTF-8.
+
+def decode(data: bytes) -> str:
+    """Text from bytes: UTF-8 (BOM or not), UTF-16/32 by their BOM, else a legacy encoding if one fits.
+
+    A legacy encoding (Latin-1, cp1252, cp1251, ...) is taken only when the file holds no UTF-8
+    at all and charset-normalizer finds a clean fit: a UTF-8 file with a few broken bytes is
+    reported, since decoding it as cp1252 would turn every accented letter into mojibake in the
+    index and in quoted citations without a word.
     """
     if not data.strip():
         raise Unreadable("empty file")
-    for bom, codec in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
+    for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                raise Unreadable(f"not valid {codec.upper()} text") from None
+                return _text(data.decode(codec))
+            except UnicodeDecodeError as error:
+                raise Unreadable(f"not valid {codec.upper()} text (bad bytes at offset {error.start})") from None
     if b"\x00" in data:
         raise Unreadable("binary file (not text)")
     try:
-        return data.decode("utf-8-sig")
+        return _text(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise Unreadable("not valid UTF-8 text", line) from None
+        bad = data[error.start : error.start + 1].hex().upper()
+        if _UTF8_SEQUENCE.search(data):
+            raise Unreadable(f"not valid UTF-8 text (byte 0x{bad} in an otherwise UTF-8 file)", line) from None
+        guessed = legacy_decode(data)
+        if guessed is None:
+            raise Unreadable(f"not valid UTF-8 text, and no other encoding fits (byte 0x{bad})", line) from None
+        return _text(guessed)
+
+
+def legacy_decode(data: bytes) -> str | None:
+    """The text in a single-byte legacy encoding, when charset-normalizer finds one that fits cleanly."""
+    from charset_normalizer import from_bytes
+
+    matches = [m for m in from_bytes(data) if not codecs.lookup(m.encoding).name.startswith(("utf-16", "utf-32"))]
+    if not matches or matches[0].chaos > MAX_CHAOS:
+        return None  # (UTF-16/32 without a BOM are left out above: they are guesses about binary data)
+    best = matches[0]
+    # Short Western text fits several code pages equally well (é is é in cp1250 too, ê is not):
+    # on a tie, take cp1252, the usual legacy encoding of Western European news.
+    for match in matches:
+        if "cp1252" in match.could_be_from_charset and (match.chaos, -match.coherence) <= (best.chaos, -best.coherence):
+            try:
+                return data.decode("cp1252")
+            except UnicodeDecodeError:
+                break
+    return str(best)
+
+
+def _text(text: str) -> str:
+    """The text, unless so much of it is control codes that it is a binary file."""
+    sample = text[:65536]
+    if sample and len(_CONTROL_CHARS.findall(sample)) > MAX_CONTROL_SHARE * len(sample):
+        raise Unreadable("binary file (not text)")
+    return text
 
 
 # --- one reader per format -------------------------------------------------------------
@@ -139,7 +224,10 @@ def read_markdown(text: str, rel: str) -> ReadResult:
         title = heading
     elif heading and heading.casefold() != title.casefold():
         body = f"{heading}\n\n{body}"
-    return ReadResult([article_from_record({**meta, "title": title, "text": body}, path=rel)])
+    article = article_from_record({**meta, "title": title, "text": body}, path=rel)
+    # Only front matter promises fields; a plain Markdown page is not expected to carry a date.
+    notes = missing_fields(article, bool(title), rel) if meta else []
+    return ReadResult([article], notes=notes)
 
 
 def read_html(text: str, rel: str) -> ReadResult:
@@ -158,19 +246,17 @@ def read_html(text: str, rel: str) -> ReadResult:
     )
     if doc is None or not (doc.text or "").strip():
         raise Unreadable("no article text")
-    return ReadResult(
-        [
-            make_article(
-                path=rel,
-                text=doc.text,
-                title=doc.title or html_title(text),
-                url=doc.url or "",
-                source=doc.sitename or "",
-                authors=split_names(doc.author),
-                published=parse_date(doc.date),
-            )
-        ]
+    title = doc.title or html_title(text)
+    article = make_article(
+        path=rel,
+        text=doc.text,
+        title=title,
+        url=doc.url or "",
+        source=doc.sitename or "",
+        authors=split_names(doc.author),
+        published=parse_date(doc.date),
     )
+    return ReadResult([article], notes=missing_fields(article, bool(title.strip()), rel))
 
 
 def read_json(text: str, rel: str) -> ReadResult:
@@ -178,6 +264,8 @@ def read_json(text: str, rel: str) -> ReadResult:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise Unreadable(f"malformed JSON: {error.msg}", error.lineno) from None
+    except RecursionError:
+        raise Unreadable("malformed JSON: nested too deeply") from None
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if isinstance(data, dict):
@@ -192,28 +280,98 @@ def read_json(text: str, rel: str) -> ReadResult:
         try:
             if not isinstance(record, dict):
                 raise Unreadable("record is not a JSON object")
-            result.articles.append(article_from_record(record, path=where))
+            article = article_from_record(record, path=where)
+            result.articles.append(article)
+            result.notes.extend(missing_fields(article, bool(as_text(field(record, "title"))), where))
         except Unreadable as problem:
             result.bad.append(BadFile(where, problem.reason))
     return result
 
 
 def read_jsonl(text: str, rel: str) -> ReadResult:
-    result = ReadResult()
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+    return read_jsonl_lines(enumerate(text.split("\n"), start=1), rel)
+
+
+def read_jsonl_file(path: Path, rel: str) -> ReadResult:
+    """A JSON Lines file a line at a time, so its size is not limited, only each record's."""
+    limit = int(MAX_FILE_MB * 1024 * 1024)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+            if any(head.startswith(bom) for bom, _ in _BOMS):
+                return read_jsonl(load_text(path), rel)  # UTF-16/32: decoded whole, under the size limit
+            if not head.strip():
+                raise Unreadable("empty file")
+            if b"\x00" in head:
+                raise Unreadable("binary file (not text)")
+            fh.seek(0)
+            result = read_jsonl_lines(_lines(fh, limit), rel)
+    except OSError as error:
+        raise Unreadable(f"cannot read file: {error.strerror or error}") from None
+    if not result.articles and not result.bad:
+        raise Unreadable("empty file")
+    return result
+
+
+def _lines(fh, limit: int) -> Iterable[tuple[int, str | None]]:
+    """(line number, text) for each line; text is None for a line longer than `limit` bytes."""
+    number = 0
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the overlong line
+                raw = fh.readline(1024 * 1024)
+            yield number, None
+            continue
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        raw = raw.rstrip(b"\r\n")
+        if not raw.strip():
             continue
         try:
+            yield number, decode(raw)
+        except Unreadable as problem:
+            yield number, problem
+
+
+def read_jsonl_lines(lines: Iterable[tuple[int, str | None | Unreadable]], rel: str) -> ReadResult:
+    result = ReadResult()
+    for number, line in lines:
+        if isinstance(line, str) and not line.strip():
+            continue
+        try:
+            if line is None:
+                raise Unreadable(f"record longer than the {MAX_FILE_MB:g} MB limit")
+            if isinstance(line, Unreadable):
+                raise line
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as error:
                 raise Unreadable(f"malformed JSON: {error.msg} (column {error.colno})") from None
+            except RecursionError:
+                raise Unreadable("malformed JSON: nested too deeply") from None
             if not isinstance(record, dict):
                 raise Unreadable("record is not a JSON object")
-            result.articles.append(article_from_record(record, path=f"{rel}#{number}"))
+            article = article_from_record(record, path=f"{rel}#{number}")
+            result.articles.append(article)
+            result.notes.extend(missing_fields(article, bool(as_text(field(record, "title"))), rel, number))
         except Unreadable as problem:
             result.bad.append(BadFile(rel, problem.reason, number))
     return result
+
+
+def missing_fields(article: Article, titled: bool, path: str, line: int | None = None) -> list[Note]:
+    """Notes for a record that lacks a title or a date: it is indexed, but the user should know."""
+    notes = []
+    if not titled:
+        found = f"; using {article.title!r} from its text" if article.title else ""
+        notes.append(Note(path, f"no title{found}", line))
+    if article.published is None:
+        notes.append(Note(path, "no publication date; treated as undated (no as-of date hides it)", line))
+    return notes
 
 
 READERS: dict[str, Callable[[str, str], ReadResult]] = {
@@ -272,12 +430,15 @@ def make_article(
     cleaned = clean_article_text(text)
     if not cleaned.text:
         raise Unreadable("no article text")
-    url = url.strip()
+    # Metadata is shown beside every citation, so it is cleaned like the text.
+    url = "".join(clean_text(url).split())
+    source = " ".join(clean_text(source).split())
+    authors = tuple(name for name in (" ".join(clean_text(a).split()) for a in authors) if name)
     return Article(
-        id=id or (article_id(url=url) if url else article_id(path=path)),
+        id=" ".join(clean_text(id).split()) or (article_id(url=url) if url else article_id(path=path)),
         title=title,
         text=as_paragraphs(cleaned.text),
-        source=source.strip() or source_from_url(url),
+        source=source or source_from_url(url),
         url=url,
         authors=authors or authors_from_byline(cleaned.byline),
         published=published,
@@ -370,7 +531,10 @@ def source_from_url(url: str) -> str:
     """A rough outlet name from the host: cnn.com -> "CNN", bbc.co.uk -> "BBC", nytimes.com -> "Nytimes"."""
     if not url:
         return ""
-    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").removeprefix("www.")
+    try:
+        host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").removeprefix("www.")
+    except ValueError:  # e.g. an unbalanced "[" reads as a broken IPv6 address
+        return ""
     labels = host.split(".")
     if len(labels) < 2 or host.replace(".", "").isdigit():
         return ""

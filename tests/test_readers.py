@@ -278,7 +278,12 @@ def test_jsonl_broken_line_is_reported_and_others_read(tmp_path):
         ("empty.txt", b"", "empty file", None),
         ("blank.md", b"  \n\n\t\n", "empty file", None),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (not text)", None),
-        ("latin1.txt", "Headline\nFirst line\nCaf\u00e9 prices rose.".encode("latin-1"), "not valid UTF-8 text", 3),
+        (
+            "broken-utf8.txt",
+            "Headline\nFirst line\nCaf\u00e9 prices rose.".encode() + b"\xff",
+            "not valid UTF-8 text (byte 0xFF in an otherwise UTF-8 file)",
+            3,
+        ),
         ("broken.json", b'{"title": "x",\n "text": }', "malformed JSON: Expecting value", 2),
         ("array.json", b"42", "not an article object or a list of them", None),
     ],
@@ -301,7 +306,7 @@ def test_utf16_and_utf8_bom_files_read_fine(tmp_path):
 def test_file_over_the_size_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "MAX_FILE_MB", 0.0001)  # about 100 bytes
     [bad] = read_one(tmp_path, "big.txt", f"Ferry Service Ends\n{PARA_1}\n{PARA_2}\n").bad
-    assert (bad.path, bad.reason) == ("big.txt", "larger than the 0.0001 MB limit")
+    assert bad.path == "big.txt" and "larger than the 0.0001 MB limit for one file" in bad.reason
 
 
 def test_txt_with_only_furniture_has_no_article_text(tmp_path):
@@ -328,11 +333,13 @@ def test_read_folder_walks_sorted_and_skips_hidden_readme_and_other_files(tmp_pa
     assert read_folder(tmp_path).articles == result.articles  # deterministic
 
 
-def test_read_folder_same_content_under_two_names_gives_two_articles(tmp_path):
+def test_read_folder_same_content_under_two_names_gives_one_article_that_records_both(tmp_path):
     write(tmp_path, "one.txt", f"Ferry Service Ends\n{PARA_1}")
     write(tmp_path, "two.txt", f"Ferry Service Ends\n{PARA_1}")
-    first, second = read_folder(tmp_path).articles
-    assert first.text == second.text and first.id != second.id
+    result = read_folder(tmp_path)
+    [article] = result.articles
+    assert (article.path, article.copies) == ("one.txt", ("two.txt",))
+    assert [str(n) for n in result.notes] == ["two.txt: same article as one.txt; indexed once, as one.txt"]
 
 
 def test_read_folder_missing_folder_raises(tmp_path):
