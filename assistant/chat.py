@@ -164,8 +164,8 @@ class ChatApp:
         """Answer one question: the answer text, its citations and how it was produced, as data."""
         try:
             answer = self.assistant.answer(message, history, since=since, until=until, as_of=as_of, sources=sources)
-        except ValueError as exc:  # a malformed date filter
-            answer = Answer(question=message or "", text=str(exc), abstained=True)
+        except (ValueError, RuntimeError, OSError) as exc:  # a malformed date filter, an unreachable store
+            answer = Answer(question=message or "", text=f"Sorry: {exc}", abstained=True)
         data = answer.to_dict()
         data.pop("passages", None)
         # gradio_client takes any dict with a "path" key for a file to download: rename it.
