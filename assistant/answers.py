@@ -80,7 +80,11 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     abstained: bool = False
-    path: str = "extractive"  # which answerer produced the text
+    # Which answerer produced the text: "extractive" (no LLM configured); "llm:openai", "llm:ollama",
+    # "llm:llama-cpp" (a checked generated answer); "extractive (fallback: <reason>)" when a configured
+    # model failed or said nothing its sources support (reasons: generative.failure_reason and
+    # "no supported sentence", "declined", "empty output", "nothing retrieved").
+    path: str = "extractive"
     choice: str | None = None  # the offered option the answer names, if any
     as_of: date | None = None
 

@@ -1,4 +1,4 @@
-"""The `news-assistant` command: index, ask, serve, eval."""
+"""The `news-assistant` command: index, ask, serve, eval, bench."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     add_filter_flags(p)
+    add_llm_flags(p)
     p.set_defaults(run=run_ask)
 
     p = sub.add_parser("eval", parents=[common], help="measure answers on a question set, beside the naive pipeline")
@@ -65,10 +66,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", type=Path, default=Path(".cache/eval"), help="where indexes are kept between runs")
     p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the report as JSON")
     p.add_argument("--markdown", type=Path, metavar="OUT", help="write a Markdown report (plots beside it)")
+    add_llm_flags(p)
     p.set_defaults(run=run_eval)
+
+    p = sub.add_parser("bench", help="measure speed and memory, beside the naive pipeline")
+    p.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl (id, url, title, source, published, text)")
+    p.add_argument("--articles", type=int, help="the first N articles of the corpus (default: all)")
+    p.add_argument("--queries", type=int, default=50, help="questions timed (default 50)")
+    p.add_argument("--questions", type=Path, help="questions.jsonl (default: beside the corpus)")
+    p.add_argument("--work", type=Path, default=Path(".cache/bench"), help="scratch folder, emptied first")
+    p.add_argument("--chroma-url", metavar="URL", help="run both pipelines against this Chroma server")
+    p.add_argument(
+        "--skip", action="append", default=[], choices=["baseline", "reindex", "queries", "cold", "serve"],
+        help="leave a phase out (repeatable)",
+    )
+    p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the report as JSON")
+    p.add_argument("--markdown", type=Path, metavar="OUT", help="write a Markdown report (a PNG plot beside it)")
+    p.set_defaults(run=run_bench)
 
     p = sub.add_parser("serve", parents=[common], help="start the chat window")
     add_serve_flags(p)
+    add_llm_flags(p)
     p.set_defaults(run=run_serve)
     return parser
 
@@ -88,6 +106,25 @@ def add_serve_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_llm_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("generative answers (default: the extractive answerer, no LLM)")
+    g.add_argument("--llm", choices=["openai", "ollama", "llama-cpp", "none"], help="chat-model backend")
+    g.add_argument("--base-url", dest="llm_base_url", metavar="URL", help="server, e.g. http://127.0.0.1:8080/v1")
+    g.add_argument("--model", dest="llm_model", metavar="NAME", help="model name the server knows")
+    g.add_argument("--model-path", dest="llm_model_path", metavar="GGUF", help="llama-cpp: the model file")
+    g.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="per attempt, whole answer (default 120)")
+    g.add_argument("--llm-retries", type=int, metavar="N", help="further attempts after a failure (default 1)")
+    g.add_argument("--unsupported", choices=["mark", "drop"], help="sentences their source does not back")
+
+
+LLM_FLAGS = ("llm", "llm_base_url", "llm_model", "llm_model_path", "llm_timeout", "llm_retries", "unsupported")
+
+
+def llm_overrides(args: argparse.Namespace) -> dict:
+    """The generative-answer flags given on the command line (None when absent, so lower layers win)."""
+    return {name: getattr(args, name, None) for name in LLM_FLAGS}
+
+
 def make_assistant(args: argparse.Namespace):
     from .core import Assistant
     from .settings import Settings
@@ -99,6 +136,7 @@ def make_assistant(args: argparse.Namespace):
         chroma_url=args.chroma_url,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
+        **llm_overrides(args),
     )
     return Assistant(settings=settings)
 
@@ -119,6 +157,7 @@ def run_index(args: argparse.Namespace) -> int:
             from tqdm import tqdm
 
             bar = tqdm(total=total, unit="chunk", desc="Embedding", file=sys.stderr)
+        bar.total = total  # an estimate until the last batch is chunked
         bar.update(done - bar.n)
 
     report = assistant.index(full=args.full, dry_run=args.dry_run, progress=progress)
@@ -143,15 +182,34 @@ def print_plan(plan) -> None:
             print(f"  {name:8} ... and {len(paths) - PLAN_LINES} more")
     for bad in plan.bad:
         print(f"  skipped  {bad}", file=sys.stderr)
+    for note in plan.notes[:PLAN_LINES]:
+        print(f"  note     {note}", file=sys.stderr)
+    if len(plan.notes) > PLAN_LINES:
+        print(f"  note     ... and {len(plan.notes) - PLAN_LINES} more", file=sys.stderr)
 
 
 def run_ask(args: argparse.Namespace) -> int:
     assistant = make_assistant(args)
     assistant.ensure_index()
-    answer = assistant.answer(args.question, as_of=args.as_of, since=args.since, until=args.until, sources=args.sources)
+    options = dict(as_of=args.as_of, since=args.since, until=args.until, sources=args.sources)
     if args.json:
+        answer = assistant.answer(args.question, **options)
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
-    else:
+        return EXIT_OK
+    shown = ""
+    for item in assistant.stream(args.question, **options):
+        if isinstance(item, str):  # streamed as it is checked
+            sys.stdout.write(item)
+            sys.stdout.flush()
+            shown += item
+        else:
+            answer = item
+    if answer.path.startswith("extractive (fallback"):
+        print(f"news-assistant: the model's answer was not used ({answer.path}); see the log above", file=sys.stderr)
+    if shown == answer.text:
+        print(answer.with_sources()[len(answer.text) :])
+    else:  # the model failed part-way: the extractive answer replaces what was shown
+        print(f"\n\n({answer.path}; the answer is:)\n")
         print(answer.with_sources())
     return EXIT_OK
 
@@ -163,7 +221,8 @@ def run_eval(args: argparse.Namespace) -> int:
         if not path.is_file():
             print(f"news-assistant: {path} does not exist", file=sys.stderr)
             return EXIT_ERROR
-    overrides = {k: v for k, v in {"chroma_url": args.chroma_url}.items() if v}
+    given = {"chroma_url": args.chroma_url or None, **llm_overrides(args)}
+    overrides = {k: v for k, v in given.items() if v is not None}
     report = evaluation.run(
         args.corpus,
         args.questions,
@@ -178,6 +237,7 @@ def run_eval(args: argparse.Namespace) -> int:
         log=lambda line: print(line, file=sys.stderr),
     )
     summary = {k: report.get(k) for k in eval_report.KEYS}
+    summary["paths"] = report.get("paths")  # which answerer answered: extractive, llm:<backend>, fallbacks
     if "baseline" in report:
         summary["baseline"] = {k: report["baseline"].get(k) for k in eval_report.KEYS}
     print(json.dumps(summary, indent=2))
@@ -188,10 +248,38 @@ def run_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    if not args.corpus.is_file():
+        print(f"news-assistant: {args.corpus} does not exist", file=sys.stderr)
+        return EXIT_ERROR
+    report = bench.run(
+        args.corpus,
+        articles=args.articles,
+        queries=args.queries,
+        questions=args.questions,
+        work=args.work,
+        chroma_url=args.chroma_url,
+        skip=args.skip,
+        command="news-assistant " + " ".join(sys.argv[1:]),
+        log=lambda line: print(line, file=sys.stderr),
+    )
+    summary = {k: report[k] for k in bench.KEYS}
+    print(json.dumps({**summary, "ratios": report["ratios"], "loadavg": report["loadavg"]}, indent=2))
+    if args.json_out:
+        bench.write_json(report, args.json_out)
+    if args.markdown:
+        bench.write_markdown(report, args.markdown)
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from .chat import serve
 
-    return serve(make_assistant(args), auth_file=args.auth_file)
+    assistant = make_assistant(args)
+    assistant.chat_model  # noqa: B018 - a misconfigured --llm fails at start, not at the first question
+    return serve(assistant, auth_file=args.auth_file)
 
 
 if __name__ == "__main__":

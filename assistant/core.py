@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .answers import Answer, Passage
 from .articles import ReadResult
@@ -15,7 +16,7 @@ from .embedding import Embedder, SentenceEmbedder, tokenizer_file
 from .extractive import ExtractiveAnswerer
 from .indexing import IndexPlan, IndexReport, Progress, apply, index_lock, plan, refresh_lexical
 from .lexical import LexicalIndex
-from .questions import follow_up_context, parse_question, standalone_query
+from .questions import Question, follow_up_context, parse_question, standalone_query
 from .retrieval import Filters, Ranking, Retriever
 from .settings import Settings
 from .store import Store
@@ -32,9 +33,13 @@ class Assistant:
         *,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
+        chat_model: Any = None,
         **overrides: Any,
     ):
-        """Settings come from the environment and config file unless given; keyword arguments win."""
+        """Settings come from the environment and config file unless given; keyword arguments win.
+
+        `chat_model` (any LangChain chat model) answers instead of the backend the settings name.
+        """
         named = {"seeds_dir": seeds_dir, "index_dir": index_dir, "chroma_url": chroma_url, **overrides}
         if settings is None:
             settings = Settings.load(**named)
@@ -47,6 +52,8 @@ class Assistant:
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
         self._lock = threading.RLock()
+        self._chat_model = chat_model
+        self._chat_model_ready = chat_model is not None
 
     # --- index -----------------------------------------------------------------------------
 
@@ -89,6 +96,7 @@ class Assistant:
                 self.store.reset()
             stored = {} if full else self.store.articles()
             the_plan = plan(found.articles, found.bad, stored)
+            the_plan.notes = found.notes
             if dry_run:
                 return IndexReport(plan=the_plan, chunks_total=self.store.count(), dry_run=True)
             report = apply(the_plan, stored, self.store, self.chunker, self.embedder, self.lexical_dir, progress)
@@ -105,8 +113,14 @@ class Assistant:
     def lexical(self) -> LexicalIndex:
         with self._lock:
             if self._lexical is None:
-                self._lexical = refresh_lexical(self.store, self.lexical_dir)
+                self._lexical = refresh_lexical(self.store, self.lexical_dir, save=False)
             return self._lexical
+
+    def outlets(self) -> list[str]:
+        """The outlets that published the indexed articles, for filtering by source."""
+        if self.store.count() == 0:
+            return []
+        return sorted({s for s in self.lexical.rows.sources if s}, key=str.lower)
 
     # --- questions -------------------------------------------------------------------------
 
@@ -149,6 +163,21 @@ class Assistant:
         choices: Iterable[str] | None = None,
     ) -> Answer:
         filters = make_filters(as_of, since, until, sources)
+        refusal = self.refusal(question, filters)
+        if refusal:
+            return refusal
+        if self.chat_model is not None:
+            # The generative path streams; an answer is its last item, so both faces agree.
+            *_, result = self.generative().stream(question, history, filters, choices)
+            return result
+        parsed = parse_question(question, list(choices) if choices else None)
+        context = follow_up_context(parsed.text, history)
+        query = f"{context} {parsed.text}" if context else parsed.text
+        passages = self.retriever().search(query, k=self.settings.top_k, filters=filters)
+        return self.extractive_answer(parsed, passages, context, filters)
+
+    def refusal(self, question: Any, filters: Filters) -> Answer | None:
+        """The answer to a question that cannot be asked (empty, too long) or to an empty index."""
         problem = self.check_question(question)
         if problem:
             return Answer(question=question or "", text=problem, abstained=True, as_of=filters.as_of)
@@ -158,13 +187,78 @@ class Assistant:
                 f"{self.settings.seeds_dir}/ and run `news-assistant index`."
             )
             return Answer(question=question, text=text, abstained=True, as_of=filters.as_of)
-        parsed = parse_question(question, list(choices) if choices else None)
-        context = follow_up_context(parsed.text, history)
-        query = f"{context} {parsed.text}" if context else parsed.text
-        passages = self.retriever().search(query, k=self.settings.top_k, filters=filters)
+        return None
+
+    def extractive_answer(self, parsed: Question, passages: list[Passage], context: str, filters: Filters) -> Answer:
+        """The offline answer from these passages: the default, and the generative path's safety net."""
         answerer = ExtractiveAnswerer(self.embedder, self.lexical.idf)
         result = answerer.answer(parsed, passages, context=context)
         return replace(result, as_of=filters.as_of)
+
+    # --- the generative path ---------------------------------------------------------------
+
+    @property
+    def chat_model(self) -> Any:
+        """The LangChain chat model the settings configure (built on first use), or None: extractive only."""
+        with self._lock:
+            if not self._chat_model_ready:
+                from .llm import make_chat_model
+
+                self._chat_model = make_chat_model(self.settings)
+                self._chat_model_ready = True
+            return self._chat_model
+
+    def generative(self):
+        """The generative answerer over this assistant's retrieval, embedder and prompts."""
+        from .generative import GenerativeAnswerer
+        from .llm import backend_name
+        from .prompting import load_prompts
+
+        backend = backend_name(self.settings.llm) if self.settings.llm else None
+        name = backend or getattr(self.chat_model, "_llm_type", "custom")
+        return GenerativeAnswerer(self, self.chat_model, name, load_prompts(self.settings.prompts_dir))
+
+    def as_retriever(
+        self,
+        *,
+        as_of: DateLike = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        sources: str | Iterable[str] | None = None,
+        k: int | None = None,
+        filters: Filters | None = None,
+    ):
+        """This assistant's retrieval as a LangChain BaseRetriever (Documents carry the passage metadata)."""
+        from .langchain_retriever import NewsRetriever
+
+        filters = filters or make_filters(as_of, since, until, sources)
+        return NewsRetriever(assistant=self, filters=filters, k=k or self.settings.top_k)
+
+    def stream(
+        self,
+        question: str,
+        history: Any = None,
+        **options: Any,
+    ) -> Iterator[str | Answer]:
+        """The answer as it is produced: text pieces (str) to append, then the finished Answer.
+
+        Takes the same options as `answer`. The pieces joined equal the final Answer's text, except
+        when a model fails part-way through: then the final Answer (the extractive one) replaces them.
+        """
+        unknown = set(options) - {"as_of", "since", "until", "sources", "choices"}
+        if unknown:
+            raise TypeError(f"stream() got unexpected option(s): {', '.join(sorted(unknown))}")
+        if self.chat_model is not None:
+            filters = make_filters(*(options.get(k) for k in ("as_of", "since", "until", "sources")))
+            refusal = self.refusal(question, filters)
+            if refusal is None:
+                # Checked sentences as they complete; see generative.py for what is held back and why.
+                yield from self.generative().stream(question, history, filters, options.get("choices"))
+                return
+        result = self.answer(question, history, **options)
+        for piece in text_pieces(result.text):
+            yield piece
+        yield result
 
     def check_question(self, question: Any) -> str | None:
         if not isinstance(question, str) or not question.strip():
@@ -173,6 +267,16 @@ class Assistant:
         if len(question) > limit:
             return f"That question is {len(question):,} characters long; the limit is {limit:,}. Please shorten it."
         return None
+
+
+def text_pieces(text: str) -> Iterator[str]:
+    """Split a finished text into word-sized pieces that join back to it exactly."""
+    start = 0
+    for match in re.finditer(r"\S+\s*", text):
+        yield text[start : match.end()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
 
 
 def make_filters(as_of: DateLike, since: DateLike, until: DateLike, sources: str | Iterable[str] | None) -> Filters:

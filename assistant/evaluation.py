@@ -7,6 +7,7 @@ import json
 import random
 import re
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -223,6 +224,8 @@ def summarise(outcomes: Sequence[Outcome], gold: dict[str, frozenset[str]]) -> d
         "late_share": sum(o.late for o in outcomes) / retrieved if retrieved else None,
         "latency_p50_ms": metrics.percentile(latencies, 50),
         "latency_p95_ms": metrics.percentile(latencies, 95),
+        # Which answerer produced each answer: "extractive", "llm:<backend>", "extractive (fallback: <why>)".
+        "paths": dict(Counter(o.path for o in outcomes).most_common()),
     }
 
 
@@ -304,7 +307,7 @@ def run(
         "articles": len(chosen.article_ids),
         "cache_key": chosen.key,
         "loadavg": " ".join(loadavg),
-        "settings": {k: str(v) for k, v in vars(assistant.settings).items()},
+        "settings": {k: "***" if k == "llm_api_key" and v else str(v) for k, v in vars(assistant.settings).items()},
     }
     return result
 
@@ -336,6 +339,7 @@ def _bar(desc: str, log: Callable[[str], None]):
             from tqdm import tqdm
 
             bar = tqdm(total=total, unit="chunk", desc=desc)
+        bar.total = total  # an estimate until the last batch is chunked
         bar.update(done - bar.n)
         if done >= total:
             bar.close()

