@@ -116,7 +116,7 @@ class ChatApp:
             answer = Answer(question=message or "", text=f"Sorry: {exc}", abstained=True)
         if answer is None:  # a stream that ended without its Answer is a bug; say so plainly
             answer = Answer(question=message or "", text="Sorry: no answer was produced.", abstained=True)
-        html = answer_html(answer, key, filters_note(options))
+        html = answer_html(answer, key, filters_note(options) + path_note(answer))
         chat[-1]["content"] = html
         panel = panel_html(answer, key)
         records.append({"q": message or "", "a": answer.text, "html": html, "panel": panel})
@@ -186,6 +186,13 @@ def filters_note(options: dict[str, Any]) -> str:
     if options.get("sources"):
         bits.append("outlets: " + ", ".join(escape(s) for s in options["sources"]))
     return f'<p class="na-note">Filters: {"; ".join(bits)}</p>' if bits else ""
+
+
+def path_note(answer: Answer) -> str:
+    """Which answerer spoke, when it was not the default one (a model, or the fallback after it)."""
+    if answer.path == "extractive":
+        return ""
+    return f'<p class="na-note">Answered by {escape(answer.path)}</p>'
 
 
 def messages(records: list[dict]) -> list[dict]:

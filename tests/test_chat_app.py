@@ -144,3 +144,20 @@ def test_outlet_filter_lists_the_indexed_outlets_and_narrows_the_answer(app):
     )
     assert "North Korea Joins Global Leaders" not in chat[-1]["content"] + panel
     assert "outlets: Valley Courier" in chat[-1]["content"]
+
+
+def test_a_chat_model_answer_streams_into_the_window_checked_and_labelled(tmp_path, real_embedder):
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    reply = "The military parade in Beijing is scheduled for September 3 [1]. It marks the end of World War II [1]."
+    model = GenericFakeChatModel(messages=iter([AIMessage(reply)]))
+    assistant = Assistant(
+        seeds_dir=seed_folder(tmp_path), index_dir=tmp_path / "index", embedder=real_embedder, chat_model=model
+    )
+    assistant.index()
+    (chat, panel, _), states = finish(ChatApp(assistant).respond("When is the parade?", [], "", "", "", []))
+    assert states >= 3
+    assert "September 3" in chat[-1]["content"] and "na-cite" in chat[-1]["content"]
+    assert "Answered by llm:" in chat[-1]["content"]
+    assert "North Korea Joins Global Leaders" in panel
