@@ -59,6 +59,9 @@ def markdown(report: dict, plots: list[str]) -> str:
         lines.append(
             f"| {key} | {fmt(report.get(key), key)} | {fmt(base.get(key), key)} | {diff(report.get(key), base.get(key), key)} |"
         )
+    if report.get("paths"):
+        answered = ", ".join(f"{name}: {count}" for name, count in sorted(report["paths"].items()))
+        lines += ["", f"Which answerer answered (ours): {answered}."]
     lines += [
         "",
         "## By outlet (ours)",

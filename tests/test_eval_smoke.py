@@ -67,4 +67,5 @@ def test_eval_smoke_on_a_mini_sample(tmp_path):
     assert 0.0 <= report["mc_accuracy"] <= 1.0
     text = md.read_text()
     assert "| mc_accuracy |" in text and "naive LangChain" in text
+    assert report["paths"] == {"extractive": 4} and "Which answerer answered (ours): extractive: 4." in text
     assert (tmp_path / "report-quality.png").stat().st_size > 1000
