@@ -74,10 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", type=int, help="the first N articles of the corpus (default: all)")
     p.add_argument("--queries", type=int, default=50, help="questions timed (default 50)")
     p.add_argument("--questions", type=Path, help="questions.jsonl (default: beside the corpus)")
-    p.add_argument("--work", type=Path, default=Path(".cache/bench"), help="scratch folder, emptied first")
+    p.add_argument(
+        "--work", type=Path, default=Path(".cache/bench"), help="scratch folder (a bench-made one is emptied)"
+    )
     p.add_argument("--chroma-url", metavar="URL", help="run both pipelines against this Chroma server")
     p.add_argument(
-        "--skip", action="append", default=[], choices=["baseline", "reindex", "queries", "cold", "serve"],
+        "--skip",
+        action="append",
+        default=[],
+        choices=["baseline", "reindex", "queries", "cold", "serve"],
         help="leave a phase out (repeatable)",
     )
     p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the report as JSON")

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-import numpy as np
-
-from .articles import Article, BadFile
+from . import checkpoints
+from .articles import Article, BadFile, Note
 from .chunking import Chunk, Chunker
 from .embedding import Embedder
-from .lexical import LexicalIndex, Rows
+from .lexical import LexicalBuilder, LexicalIndex
 from .store import Store, StoredArticle, chunk_metadata
 
-BATCH_CHUNKS = 256  # chunks embedded and written together: bounded memory, few Chroma calls
+BATCH_CHUNKS = 512  # chunks embedded and written together: bounded memory, few Chroma calls, length-sorted batches
+CHARS_PER_CHUNK = 900  # a 200-token chunk of English news, for the first progress estimate only
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 
 
@@ -35,6 +35,7 @@ class IndexPlan:
     unchanged: list[Article] = field(default_factory=list)
     bad: list[BadFile] = field(default_factory=list)
     kept: dict[str, StoredArticle] = field(default_factory=dict)  # unreadable now, left as indexed
+    notes: list[Note] = field(default_factory=list)  # read all the same: no date, a duplicate, ...
 
     @property
     def is_empty(self) -> bool:
@@ -127,29 +128,45 @@ def apply(
 ) -> IndexReport:
     started = time.perf_counter()
     report = IndexReport(plan=the_plan)
-    work: list[tuple[Article, list[Chunk], set[str]]] = []
-    for article in the_plan.added + the_plan.changed:
-        entry = stored.get(article.id)
-        work.append((article, chunker.chunk(article), entry.chunk_ids if entry else set()))
-    total = sum(1 for _, chunks, old in work for c in chunks if c.id not in old)
+    todo = the_plan.added + the_plan.changed
+    # Articles are chunked a batch at a time, just before they are embedded, so no more than
+    # one batch of chunks is ever held. The total for the progress bar is therefore an
+    # estimate (new chunks so far, scaled by the share of text chunked), exact at the end.
+    chars_total = sum(len(a.text) for a in todo) or 1
+    chars_done = new_seen = 0
+    estimate = sum(max(1, len(a.text) // CHARS_PER_CHUNK) for a in the_plan.added)
     if progress:
-        progress(0, total)
+        progress(0, estimate)
+    if not the_plan.is_empty:
+        # Marks the lexical index stale until the rebuild finishes: after a crash half-way, the
+        # next reader or rebuild sees the mismatch and rebuilds BM25 from the chunks really stored.
+        store.set_digest("")
 
     batch: list[tuple[Article, list[Chunk], set[str]]] = []
     pending = 0
-    for item in work:
+    for number, article in enumerate(todo, start=1):
+        entry = stored.get(article.id)
+        item = (article, chunker.chunk(article), entry.chunk_ids if entry else set())
         batch.append(item)
-        pending += sum(1 for c in item[1] if c.id not in item[2])
-        if pending >= BATCH_CHUNKS or item is work[-1]:
+        fresh = sum(1 for c in item[1] if c.id not in item[2])
+        pending += fresh
+        new_seen += fresh
+        chars_done += len(article.text)
+        if pending >= BATCH_CHUNKS or number == len(todo):
             _write_batch(batch, store, embedder, report)
             batch, pending = [], 0
             if progress:
-                progress(report.chunks_embedded, total)
+                estimate = (
+                    new_seen if number == len(todo) else max(new_seen, round(new_seen * chars_total / chars_done))
+                )
+                progress(report.chunks_embedded, estimate)
 
     gone = [cid for entry in the_plan.removed.values() for cid in entry.chunk_ids]
+    checkpoints.reached("delete")
     store.delete(gone)
     report.chunks_deleted += len(gone)
 
+    checkpoints.reached("lexical")
     refresh_lexical(store, lexical_dir, force=not the_plan.is_empty)
     report.chunks_total = store.count()
     report.seconds = time.perf_counter() - started
@@ -173,7 +190,10 @@ def _write_batch(
     # New chunks first, stale ones last: a crash in between leaves extra chunks the
     # next rebuild removes, never an article with nothing to answer from.
     if new_chunks:
-        store.add(new_chunks, embedder.embed([c.embed_text for c in new_chunks]), new_meta)
+        checkpoints.reached("embed")
+        vectors = embedder.embed([c.embed_text for c in new_chunks])
+        store.add(new_chunks, vectors, new_meta)
+        checkpoints.reached("write")
     store.update(kept_ids, kept_meta)
     store.delete(stale)
     report.chunks_embedded += len(new_chunks)
@@ -181,24 +201,29 @@ def _write_batch(
     report.chunks_deleted += len(stale)
 
 
-def refresh_lexical(store: Store, folder: Path, force: bool = False) -> LexicalIndex:
-    """The BM25 index for the store's current chunks: loaded when it matches, else rebuilt."""
+def refresh_lexical(store: Store, folder: Path, force: bool = False, save: bool = True) -> LexicalIndex:
+    """The BM25 index for the store's current chunks: loaded when it matches, else rebuilt.
+
+    With save=False (a reader, not a rebuild) an index rebuilt while the store is marked as
+    being rebuilt stays in memory: only the rebuild that owns the lock may record a digest.
+    """
+    rebuilding = not save and store.exists() and store.digest == ""
     if not force:
         current = LexicalIndex.load(folder)
         if current is not None and current.digest and current.digest == store.digest:
             return current
-    ids, texts, article_ids, days, sources = [], [], [], [], []
+    # A page of chunks at a time: only term numbers are kept, never every chunk's text.
+    builder = LexicalBuilder()
     if store.exists():
         for page_ids, metas, docs in store.scan(include=["documents", "metadatas"]):
             for cid, meta, doc in zip(page_ids, metas, docs or []):
-                ids.append(cid)
                 # The headline counts for every chunk, as it does for the embedder.
-                texts.append(f"{meta.get('title', '')}\n{doc}")
-                article_ids.append(meta["article_id"])
-                days.append(int(meta.get("published_day", 0)))
-                sources.append(meta.get("source", ""))
-    digest = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
-    lexical = LexicalIndex.build(texts, Rows(ids, article_ids, np.array(days, dtype=np.int64), sources), digest)
+                text = f"{meta.get('title', '')}\n{doc}"
+                builder.add(cid, text, meta["article_id"], int(meta.get("published_day", 0)), meta.get("source", ""))
+    digest = hashlib.sha256("\n".join(sorted(builder.ids)).encode()).hexdigest()[:16]
+    lexical = builder.finish(digest)
+    if rebuilding:
+        return lexical
     lexical.save(folder)
     if store.exists() and store.digest != digest:
         store.set_digest(digest)

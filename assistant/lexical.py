@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,13 +30,26 @@ def _stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN)
 
 
+STEM_CACHE_WORDS = 200_000  # news vocabulary repeats: most words are stemmed once per process
+_stem_cache: dict[str, str] = {}
+
+
 def stems(text: str) -> list[str]:
     """The terms BM25 sees in `text`: lower-cased, stopwords dropped, stemmed.
 
     Stemming lets "attends" find "attend"; stopwords keep "the" from matching everything.
     """
-    words = [w for w in TOKEN.findall(text.lower()) if w not in _stopwords()]
-    return _stemmer().stemWords(words)
+    out = []
+    cache = _stem_cache
+    for word in TOKEN.findall(text.lower()):
+        stem = cache.get(word)
+        if stem is None:
+            stem = "" if word in _stopwords() else _stemmer().stemWord(word)
+            if len(cache) < STEM_CACHE_WORDS:
+                cache[word] = stem
+        if stem:
+            out.append(stem)
+    return out
 
 
 @dataclass
@@ -48,6 +62,67 @@ class Rows:
     sources: list[str]
 
 
+class LexicalBuilder:
+    """Builds the BM25 index one chunk at a time, keeping only a flat array of term numbers.
+
+    bm25s's own `index()` wants every document's token list at once (tens of millions of
+    Python strings for a large corpus) and scores them in a Python loop; this keeps 4 bytes
+    per token and scores everything with numpy at the end, with the same Lucene formula and
+    parameters bm25s uses, so the saved index is an ordinary bm25s one.
+    """
+
+    K1, B = 1.5, 0.75  # bm25s defaults
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.ids: list[str] = []
+        self.article_ids: list[str] = []
+        self.days: list[int] = []
+        self.sources: list[str] = []
+        self._terms = array("i")  # every document's term numbers, one after another
+        self._lengths = array("i")
+
+    def add(self, cid: str, text: str, article_id: str, day: int, source: str) -> None:
+        # An empty document gets a placeholder term that matches no query, as bm25s would need.
+        terms = stems(text) or ["\x00"]
+        vocab = self.vocab
+        self._terms.extend([vocab.setdefault(t, len(vocab)) for t in terms])
+        self._lengths.append(len(terms))
+        self.ids.append(cid)
+        self.article_ids.append(article_id)
+        self.days.append(day)
+        self.sources.append(source)
+
+    def finish(self, digest: str) -> "LexicalIndex":
+        rows = Rows(self.ids, self.article_ids, np.array(self.days, dtype=np.int64), self.sources)
+        if not self.ids:
+            return LexicalIndex(None, rows, digest)
+        import bm25s
+
+        n_docs, n_vocab = len(self.ids), len(self.vocab)
+        lengths = np.frombuffer(self._lengths, dtype=np.int32).astype(np.int64)
+        tokens = np.frombuffer(self._terms, dtype=np.int32).astype(np.int64)
+        # One key per (term, document) occurrence; sorting them groups a term's documents,
+        # ascending, which is the CSC layout bm25s keeps.
+        keys = tokens * n_docs + np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        del tokens
+        keys, tf = np.unique(keys, return_counts=True)
+        terms, docs = np.divmod(keys, n_docs)
+        del keys
+        df = np.bincount(terms, minlength=n_vocab)
+        idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        norm = self.K1 * ((1 - self.B) + self.B * lengths / lengths.mean())
+        scores = (idf[terms] * (tf / (norm[docs] + tf))).astype(np.float32)
+        indptr = np.zeros(n_vocab + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        retriever = bm25s.BM25(k1=self.K1, b=self.B)
+        retriever.scores = {"data": scores, "indices": docs.astype(np.int32), "indptr": indptr, "num_docs": n_docs}
+        retriever.vocab_dict = self.vocab
+        retriever.unique_token_ids_set = set(self.vocab.values())
+        retriever.nonoccurrence_array = None
+        return LexicalIndex(retriever, rows, digest)
+
+
 class LexicalIndex:
     def __init__(self, retriever, rows: Rows, digest: str):
         self.retriever = retriever
@@ -56,14 +131,10 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], rows: Rows, digest: str) -> "LexicalIndex":
-        import bm25s
-
-        if not texts:
-            return cls(None, rows, digest)
-        retriever = bm25s.BM25()
-        # An empty token list would break bm25s; a placeholder term matches no query.
-        retriever.index([stems(t) or ["\x00"] for t in texts], show_progress=False)
-        return cls(retriever, rows, digest)
+        builder = LexicalBuilder()
+        for cid, text, aid, day, source in zip(rows.ids, texts, rows.article_ids, rows.days, rows.sources):
+            builder.add(cid, text, aid, int(day), source)
+        return builder.finish(digest)
 
     def save(self, folder: Path) -> None:
         # Write beside, then swap, so a reader never sees half an index.

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from . import remote
 from .articles import Article
 from .chunking import Chunk
 
@@ -47,6 +48,7 @@ def chunk_metadata(article: Article, chunk: Chunk, n_chunks: int) -> dict[str, A
         "end": chunk.end,
         "article_hash": article.content_hash,
         "article_chunks": n_chunks,
+        "copies": "\n".join(article.copies),  # other files/URLs with the same article, indexed once
     }
 
 
@@ -66,11 +68,15 @@ class Store:
         settings = chromadb.Settings(anonymized_telemetry=False)
         if chroma_url:
             parts = urlsplit(chroma_url)
-            self.client = chromadb.HttpClient(
-                host=parts.hostname or "127.0.0.1",
-                port=parts.port or (443 if parts.scheme == "https" else 8000),
-                ssl=parts.scheme == "https",
-                settings=settings,
+            # A server that is down or goes away mid-query is one clear StoreUnavailable error.
+            self.client = remote.connect(
+                lambda: chromadb.HttpClient(
+                    host=parts.hostname or "127.0.0.1",
+                    port=parts.port or (443 if parts.scheme == "https" else 8000),
+                    ssl=parts.scheme == "https",
+                    settings=settings,
+                ),
+                chroma_url,
             )
         else:
             self.index_dir.mkdir(parents=True, exist_ok=True)

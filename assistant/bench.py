@@ -1,0 +1,618 @@
+"""`news-assistant bench`: speed and memory of ours and the naive LangChain pipeline, side by side.
+
+Every build, rebuild and query run happens in a child process of its own, so each one's
+peak RSS and start-up cost is its own and nothing warmed up by one run helps the next.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+KEYS = [
+    "index_articles_per_s",
+    "index_chunks_per_s",
+    "index_wall_s",
+    "index_peak_rss_mb",
+    "reindex_noop_s",
+    "reindex_1pct_s",
+    "query_p50_ms",
+    "query_p95_ms",
+    "query_p99_ms",
+    "answer_p50_ms",
+    "answer_p95_ms",
+    "answer_p99_ms",
+    "cold_start_s",
+    "cold_start_serve_s",
+]
+LABELS = {
+    "index_articles_per_s": "articles/s",
+    "index_chunks_per_s": "chunks/s",
+    "index_wall_s": "full build",
+    "reindex_noop_s": "nothing changed",
+    "reindex_1pct_s": "1% edited",
+    "cold_start_s": "ask",
+    "cold_start_serve_s": "chat server",
+}
+PHASES = ("baseline", "reindex", "queries", "cold", "serve")  # what --skip may leave out
+TOUCH_SHARE = 0.01
+TOUCH_TEXT = " Officials said further details would be released later in the week."  # plain prose: cleaning keeps it
+COLD_RUNS = 2  # cold starts are repeated and the best kept: other load only ever adds time
+SERVE_TIMEOUT_S = 300
+RESULT_MARK = "BENCH-RESULT "
+WORK_MARK = ".news-assistant-bench"  # only a folder holding this is ever emptied
+
+
+@dataclass
+class BenchSpec:
+    """Everything a child process needs to run one phase."""
+
+    work: str
+    chroma_url: str | None = None
+    collection: str = "bench"
+    queries: list[dict] = field(default_factory=list)  # {"text": ..., "as_of": "YYYY-MM-DD", "choices": [...]}
+
+
+# --- the parent: workload, phases, report ---------------------------------------------------
+
+
+def run(
+    corpus: Path,
+    *,
+    articles: int | None = None,
+    queries: int = 50,
+    questions: Path | None = None,
+    work: Path = Path(".cache/bench"),
+    chroma_url: str | None = None,
+    skip: Sequence[str] = (),
+    command: str = "",
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Run every phase not skipped on the first `articles` articles of `corpus` and return the report."""
+    started_load = _loadavg()
+    work = Path(work).resolve()
+    if work.exists() and any(work.iterdir()) and not (work / WORK_MARK).exists():
+        raise ValueError(f"{work} is not empty and was not made by `news-assistant bench`; pick another --work folder")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "seeds").mkdir(parents=True)
+    (work / WORK_MARK).touch()
+    lines = _first_lines(corpus, articles)
+    seeds_file = work / "seeds" / "corpus.jsonl"
+    seeds_file.write_text("".join(lines), encoding="utf-8")
+    questions = questions or corpus.with_name("questions.jsonl")
+    spec = BenchSpec(
+        work=str(work),
+        chroma_url=chroma_url,
+        collection=f"bench-{os.getpid()}",
+        queries=_pick_queries(questions, queries) if "queries" not in skip else [],
+    )
+    log(f"bench: {len(lines)} articles, {len(spec.queries)} queries, work folder {work}")
+    ours: dict[str, Any] = {}
+    naive: dict[str, Any] = {}
+    details: dict[str, Any] = {}
+
+    build = _child("ours-build", spec, log)
+    details["ours_build"] = build
+    ours.update(_index_figures(build, len(lines)))
+    if "baseline" not in skip:
+        nbuild = _child("naive-build", spec, log)
+        details["naive_build"] = nbuild
+        naive.update(_index_figures(nbuild, len(lines)))
+
+    if "reindex" not in skip:
+        noop = _child("ours-reindex", spec, log)
+        touched = _touch(seeds_file, TOUCH_SHARE)
+        one = _child("ours-reindex", spec, log)
+        details.update(reindex_noop=noop, reindex_1pct=one, touched_articles=touched)
+        ours.update(reindex_noop_s=noop["seconds"], reindex_1pct_s=one["seconds"])
+        if naive:
+            # The naive pipeline has no change detection: picking up any change means building again.
+            naive.update(reindex_noop_s=naive["index_wall_s"], reindex_1pct_s=naive["index_wall_s"])
+
+    if spec.queries:
+        q = _child("ours-query", spec, log)
+        details["ours_query"] = _drop_lists(q)
+        ours.update(_latency_figures(q))
+        if "baseline" not in skip:
+            nq = _child("naive-query", spec, log)
+            details["naive_query"] = _drop_lists(nq)
+            naive.update(_latency_figures(nq))
+
+    if "cold" not in skip:
+        question = spec.queries[0] if spec.queries else {"text": "What happened this week?", "as_of": None}
+        ask = [_time_cli_ask(spec, question) for _ in range(COLD_RUNS)]
+        bare = [_time_process([sys.executable, "-c", "import sentence_transformers"]) for _ in range(COLD_RUNS)]
+        details.update(cold_start_runs_s=ask, import_sentence_transformers_runs_s=bare)
+        details["import_sentence_transformers_s"] = min(bare)
+        ours["cold_start_s"] = min(ask)
+        if "baseline" not in skip:
+            runs = [_child("naive-ask", spec, log)["wall_s"] for _ in range(COLD_RUNS)]
+            details["naive_cold_start_runs_s"] = runs
+            naive["cold_start_s"] = min(runs)
+    if "serve" not in skip:
+        ours["cold_start_serve_s"] = _time_serve(spec, log)
+
+    report: dict[str, Any] = {k: ours.get(k) for k in KEYS}
+    report["baseline"] = {k: naive.get(k) for k in KEYS} if naive else None
+    report["ratios"] = {k: _ratio(ours.get(k), naive.get(k)) for k in KEYS}
+    report["loadavg"] = {"start": started_load, "end": _loadavg()}
+    report["details"] = details
+    report["run"] = {
+        "command": command,
+        "corpus": str(corpus),
+        "questions": str(questions),
+        "articles": len(lines),
+        "queries": len(spec.queries),
+        "chroma": chroma_url or "embedded folder",
+        "skipped": list(skip),
+        "embedding_dtype": build.get("embedding_dtype"),
+        "cpu": _cpu_name(),
+        "cores": len(os.sched_getaffinity(0)),
+    }
+    if chroma_url:
+        _drop_server_collections(spec)
+    return report
+
+
+def _first_lines(corpus: Path, n: int | None) -> list[str]:
+    out = []
+    with open(corpus, encoding="utf-8") as fh:
+        for line in fh:
+            if n is not None and len(out) >= n:
+                break
+            if line.strip():
+                out.append(line if line.endswith("\n") else line + "\n")
+    return out
+
+
+def _pick_queries(path: Path, n: int) -> list[dict]:
+    """The first `n` questions, asked as the eval asks them (choices offered, as of their date)."""
+    if n <= 0 or not path.is_file():
+        return []
+    from .evaluation import load_questions
+
+    return [
+        {"text": q.asked(), "as_of": q.date.isoformat(), "choices": list(q.choices)} for q in load_questions(path)[:n]
+    ]
+
+
+def _touch(seeds_file: Path, share: float) -> int:
+    """Edit the text of every 1/share-th article in place: one sentence added, as a correction would."""
+    lines = seeds_file.read_text(encoding="utf-8").splitlines()
+    step = max(1, round(1 / share))
+    touched = 0
+    for i in range(0, len(lines), step):
+        record = json.loads(lines[i])
+        # A new paragraph mid-article: text appended to the last line could land in page
+        # furniture ("Play the daily crossword") that cleaning drops, and change nothing.
+        paragraphs = (record.get("text") or "").split("\n\n")
+        paragraphs.insert(len(paragraphs) // 2, TOUCH_TEXT.strip())
+        record["text"] = "\n\n".join(paragraphs)
+        lines[i] = json.dumps(record, ensure_ascii=False)
+        touched += 1
+    seeds_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return touched
+
+
+def _index_figures(build: dict, articles: int) -> dict:
+    seconds = build["wall_s"]
+    return {
+        "index_articles_per_s": articles / seconds,
+        "index_chunks_per_s": build["chunks"] / seconds,
+        "index_wall_s": seconds,
+        "index_peak_rss_mb": build["peak_rss_mb"],
+    }
+
+
+def _latency_figures(result: dict) -> dict:
+    from .metrics import percentile
+
+    out = {}
+    for name in ("query", "answer"):
+        values = result[f"{name}_ms"]
+        for q in (50, 95, 99):
+            out[f"{name}_p{q}_ms"] = percentile(values, q)
+    return out
+
+
+def _drop_lists(result: dict) -> dict:
+    return {k: v for k, v in result.items() if not isinstance(v, list)}
+
+
+def _ratio(ours: Any, theirs: Any) -> float | None:
+    if ours is None or theirs is None or not theirs:
+        return None
+    return ours / theirs
+
+
+def _loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    return env
+
+
+def _child(phase: str, spec: BenchSpec, log: Callable[[str], None]) -> dict:
+    """Run one phase in a fresh interpreter; its result is the last line it prints."""
+    log(f"bench: {phase} ...")
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.bench", phase, json.dumps(asdict(spec))],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=spec.work,  # no project config file is picked up by accident
+    )
+    wall = time.perf_counter() - started
+    marked = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_MARK)]
+    if proc.returncode != 0 or not marked:
+        raise RuntimeError(f"bench phase {phase} failed (exit {proc.returncode})")
+    result = json.loads(marked[-1][len(RESULT_MARK) :])
+    result["process_s"] = wall
+    log(f"bench: {phase} {_brief(result)}")
+    return result
+
+
+def _brief(result: dict) -> str:
+    return ", ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in _drop_lists(result).items())
+
+
+def _where_flags(spec: BenchSpec) -> list[str]:
+    flags = ["--seeds", str(Path(spec.work) / "seeds"), "--index", str(Path(spec.work) / "ours")]
+    if spec.chroma_url:
+        flags += ["--chroma-url", spec.chroma_url]
+    return flags
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).with_name("news-assistant")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+
+
+def _time_process(args: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:3])} ... failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+    return seconds
+
+
+def _time_cli_ask(spec: BenchSpec, question: dict) -> float:
+    """Process start to first answer printed: `news-assistant ask` on the index built above."""
+    env = _env()
+    env["NEWS_ASSISTANT_COLLECTION"] = spec.collection
+    args = _console_script() + ["ask", question["text"], *_where_flags(spec)]
+    if question.get("as_of"):
+        args += ["--as-of", question["as_of"]]
+    return _time_process(args, env=env, cwd=spec.work)
+
+
+def _time_serve(spec: BenchSpec, log: Callable[[str], None]) -> float | None:
+    """Process start to first answer received through the chat server's API."""
+    import socket
+
+    from gradio_client import Client  # imported before the clock starts: it is the user's side
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = _env()
+    env["NEWS_ASSISTANT_COLLECTION"] = spec.collection
+    args = _console_script() + ["serve", "--port", str(port), *_where_flags(spec)]
+    question = spec.queries[0]["text"] if spec.queries else "What happened this week?"
+    log("bench: serve cold start ...")
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, cwd=spec.work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.perf_counter() - started < SERVE_TIMEOUT_S:
+            if proc.poll() is not None:
+                log(f"bench: the chat server exited with {proc.returncode}")
+                return None
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            return None
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client.predict(question, api_name="/chat")
+        seconds = time.perf_counter() - started
+        log(f"bench: serve cold start {seconds:.1f} s")
+        return seconds
+    except Exception as exc:  # the chat's API is not ours to fix here; report the gap instead
+        log(f"bench: serve cold start not measured: {exc}")
+        return None
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _drop_server_collections(spec: BenchSpec) -> None:
+    from urllib.parse import urlsplit
+
+    import chromadb
+
+    parts = urlsplit(spec.chroma_url or "")
+    client = chromadb.HttpClient(host=parts.hostname, port=parts.port or 8000)
+    for name in (spec.collection, spec.collection + "-naive"):
+        try:
+            client.delete_collection(name)
+        except Exception:  # already gone
+            pass
+
+
+# --- the children: one phase each, measured from inside --------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _ours(spec: BenchSpec):
+    from .core import Assistant
+
+    work = Path(spec.work)
+    return Assistant(
+        seeds_dir=work / "seeds", index_dir=work / "ours", chroma_url=spec.chroma_url, collection=spec.collection
+    )
+
+
+def _naive(spec: BenchSpec, fresh: bool = False):
+    """The naive pipeline on the bench's folder, or on the Chroma server with a collection of its own."""
+    from .baseline import NaivePipeline
+
+    pipeline = NaivePipeline(Path(spec.work) / "naive")
+    if spec.chroma_url:
+        from urllib.parse import urlsplit
+
+        import chromadb
+        from langchain_chroma import Chroma
+
+        parts = urlsplit(spec.chroma_url)
+        client = chromadb.HttpClient(
+            host=parts.hostname, port=parts.port or 8000, settings=chromadb.Settings(anonymized_telemetry=False)
+        )
+        name = spec.collection + "-naive"
+        if fresh and name in {c.name for c in client.list_collections()}:
+            client.delete_collection(name)
+        pipeline._db = Chroma(client=client, collection_name=name, embedding_function=pipeline.embeddings)
+    return pipeline
+
+
+def child_ours_build(spec: BenchSpec, started: float) -> dict:
+    assistant = _ours(spec)
+    report = assistant.index(full=True)
+    return {
+        "wall_s": time.perf_counter() - started,
+        "index_s": report.seconds,
+        "chunks": report.chunks_embedded,
+        "articles": len(report.plan.added),
+        "embedding_dtype": getattr(assistant.embedder, "dtype", None),
+    }
+
+
+def child_naive_build(spec: BenchSpec, started: float) -> dict:
+    from .evaluation import load_corpus_lines, read_raw
+
+    pipeline = _naive(spec, fresh=True)  # the embedded folder is new already: the bench cleared it
+    corpus = load_corpus_lines(Path(spec.work) / "seeds" / "corpus.jsonl")
+    chunks = pipeline.build(read_raw(corpus, list(corpus)))
+    return {"wall_s": time.perf_counter() - started, "chunks": chunks, "articles": len(corpus)}
+
+
+def child_ours_reindex(spec: BenchSpec, started: float) -> dict:
+    assistant = _ours(spec)
+    begun = time.perf_counter()
+    report = assistant.index()  # timed whole: reading, hashing, planning, embedding, BM25
+    seconds = time.perf_counter() - begun
+    model = getattr(assistant.embedder, "_model", None)
+    return {
+        "wall_s": time.perf_counter() - started,
+        "seconds": seconds,
+        "chunks_embedded": report.chunks_embedded,
+        "changed": len(report.plan.changed),
+        "model_loaded": model is not None,
+    }
+
+
+def child_ours_query(spec: BenchSpec, started: float) -> dict:
+    assistant = _ours(spec)
+    first = spec.queries[0]
+    assistant.answer(first["text"], as_of=first["as_of"])  # loads model and indexes: cold start is measured apart
+    ready = time.perf_counter() - started
+    query_ms, answer_ms = [], []
+    for q in spec.queries:
+        t = time.perf_counter()
+        assistant.retrieve(q["text"], as_of=q["as_of"])
+        query_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        assistant.answer(q["text"], as_of=q["as_of"])
+        answer_ms.append((time.perf_counter() - t) * 1000)
+    return {"first_answer_s": ready, "query_ms": query_ms, "answer_ms": answer_ms}
+
+
+def child_naive_query(spec: BenchSpec, started: float) -> dict:
+    from .baseline import ANSWER_PASSAGES
+
+    pipeline = _naive(spec)
+    first = spec.queries[0]
+    pipeline.search(first["text"], k=ANSWER_PASSAGES)
+    ready = time.perf_counter() - started
+    query_ms, answer_ms = [], []
+    for q in spec.queries:
+        t = time.perf_counter()
+        pipeline.db.similarity_search(q["text"], k=ANSWER_PASSAGES)
+        query_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        hits = pipeline.search(q["text"], k=ANSWER_PASSAGES)
+        if q.get("choices"):
+            pipeline.choose(q["text"], q["choices"], hits)
+        answer_ms.append((time.perf_counter() - t) * 1000)
+    return {"first_answer_s": ready, "query_ms": query_ms, "answer_ms": answer_ms}
+
+
+def child_naive_ask(spec: BenchSpec, started: float) -> dict:
+    """The naive pipeline's cold start: open the store, load the model, answer one question."""
+    from .baseline import ANSWER_PASSAGES
+
+    pipeline = _naive(spec)
+    question = spec.queries[0] if spec.queries else {"text": "What happened this week?", "choices": []}
+    hits = pipeline.search(question["text"], k=ANSWER_PASSAGES)
+    if question.get("choices"):
+        pipeline.choose(question["text"], question["choices"], hits)
+    return {"wall_s": time.perf_counter() - started}
+
+
+CHILDREN = {
+    "ours-build": child_ours_build,
+    "naive-build": child_naive_build,
+    "ours-reindex": child_ours_reindex,
+    "ours-query": child_ours_query,
+    "naive-query": child_naive_query,
+    "naive-ask": child_naive_ask,
+}
+
+
+def child_main(argv: Sequence[str]) -> int:
+    started = time.perf_counter()
+    phase, raw = argv
+    spec = BenchSpec(**json.loads(raw))
+    result = CHILDREN[phase](spec, started)
+    result["peak_rss_mb"] = _peak_rss_mb()
+    print(RESULT_MARK + json.dumps(result), flush=True)
+    return 0
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def fmt(value: Any, key: str) -> str:
+    if value is None:
+        return "–"
+    if key.endswith("_ms") or key.endswith("_mb"):
+        return f"{value:.0f}"
+    return f"{value:.2f}"
+
+
+def markdown(report: dict, plot: str | None) -> str:
+    run = report["run"]
+    base = report.get("baseline") or {}
+    lines = [
+        f"# Benchmark: {Path(run['corpus']).parent.name or run['corpus']}, {run['articles']} articles",
+        "",
+        f"Command: `{run['command']}`",
+        "",
+        f"{run['articles']} articles, {run['queries']} queries, Chroma: {run['chroma']}, "
+        f"embedding dtype: {run['embedding_dtype']}, CPU: {run['cpu']} ({run['cores']} cores). "
+        f"Load average at start: {report['loadavg']['start']}; at end: {report['loadavg']['end']}.",
+        "",
+        "| figure | ours | naive LangChain | ours / naive |",
+        "|---|---:|---:|---:|",
+    ]
+    for key in KEYS:
+        ratio = report["ratios"].get(key)
+        lines.append(
+            f"| {key} | {fmt(report.get(key), key)} | {fmt(base.get(key), key)} | "
+            f"{'–' if ratio is None else f'{ratio:.2f}'} |"
+        )
+    details = report.get("details", {})
+    notes = []
+    if "reindex_noop" in details:
+        d = details["reindex_noop"]
+        notes.append(
+            f"Rebuild with nothing changed: model loaded: {d['model_loaded']}, {d['chunks_embedded']} chunks embedded."
+        )
+        d = details["reindex_1pct"]
+        notes.append(
+            f"Rebuild after editing {details['touched_articles']} articles: {d['changed']} changed, "
+            f"{d['chunks_embedded']} chunks embedded. The naive pipeline has no change detection, so its "
+            "rebuild figures are its full build."
+        )
+    if "import_sentence_transformers_s" in details:
+        notes.append(
+            f"Bare `import sentence_transformers`: {details['import_sentence_transformers_s']:.2f} s; "
+            f"`news-assistant ask` cold start is {report['cold_start_s'] / details['import_sentence_transformers_s']:.2f}x that."
+        )
+    if notes:
+        lines += [""] + [f"- {n}" for n in notes]
+    if plot:
+        lines += ["", f"![{Path(plot).stem}]({plot})"]
+    return "\n".join(lines) + "\n"
+
+
+def plot(report: dict, path: Path) -> str:
+    """One PNG of four panels: throughput, rebuild times, latency, cold start and memory."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    base = report.get("baseline") or {}
+    panels = [
+        ("Index throughput (higher is better)", ["index_articles_per_s", "index_chunks_per_s"], "per second"),
+        ("Build and rebuild (s)", ["index_wall_s", "reindex_noop_s", "reindex_1pct_s"], "seconds"),
+        (
+            "Latency (ms)",
+            ["query_p50_ms", "query_p95_ms", "query_p99_ms", "answer_p50_ms", "answer_p95_ms", "answer_p99_ms"],
+            "ms",
+        ),
+        ("Cold start (s)", ["cold_start_s", "cold_start_serve_s"], "seconds"),
+    ]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 6.5))
+    for ax, (title, keys, unit) in zip(axes.flat, panels):
+        xs = range(len(keys))
+        ax.bar([x - 0.2 for x in xs], [report.get(k) or 0 for k in keys], width=0.4, label="ours")
+        ax.bar([x + 0.2 for x in xs], [base.get(k) or 0 for k in keys], width=0.4, label="naive LangChain")
+        labels = [LABELS.get(k, k.removesuffix("_ms")) for k in keys]
+        ax.set_xticks(list(xs), labels, rotation=20, ha="right", fontsize=8)
+        ax.set_ylabel(unit)
+        ax.set_title(title, fontsize=10)
+        if any(k.startswith("reindex") for k in keys):
+            ax.set_yscale("log")
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path.name
+
+
+def write_json(report: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+
+
+def write_markdown(report: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    picture = plot(report, path.with_suffix(".png"))
+    path.write_text(markdown(report, picture))
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))
