@@ -30,7 +30,6 @@ CLOSEST_SENTENCES = 10  # best sentences an unnamed option is compared with
 MIN_OPTION_MATCH = 0.5  # share of an option's distinctive words a sentence must hold to name it
 MIN_CHOICE_SUPPORT = 0.15  # an option named only in sentences weaker than this is a guess: abstain
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
-CITE_RATIO = 0.75  # a chosen option's statements this close to its best are equally citable
 MAX_SENTENCES = 3
 NOVELTY = 0.5  # how much resemblance to sentences already picked counts against the next one
 REDUNDANT = 0.8  # cosine above which a sentence only repeats one already picked
@@ -113,7 +112,6 @@ class ExtractiveAnswerer:
         shared = Counter(t for terms in option_terms.values() for t in terms)
         idf = self.idf(" ".join(question.options))
         scored: dict[str, tuple[float, Evidence | None]] = {}
-        named: dict[str, list[tuple[float, Evidence]]] = {}
         for option, terms in option_terms.items():
             weights = {t: idf.get(t, 1.0) for t in terms if shared[t] < len(question.options)}
             total = sum(weights.values())
@@ -133,11 +131,9 @@ class ExtractiveAnswerer:
             values.sort(key=lambda v: -v[0])
             score = sum(v for v, _ in values[:1]) + 0.5 * sum(v for v, _ in values[1:2])
             scored[option] = (score, values[0][1] if values else None)
-            named[option] = values
         option, (score, item) = max(scored.items(), key=lambda kv: kv[1][0])
         if item is None or score < MIN_CHOICE_SUPPORT:
             return self.closest(question, passages, evidence, vectors)
-        item = citable(named[option])
         answer = compose(question.text, [item], passages)
         number = answer.citations[0].number
         answer.text = f"{option} [{number}]. {answer.text}"
@@ -167,17 +163,6 @@ class ExtractiveAnswerer:
         )
         answer.choice = option
         return answer
-
-
-def citable(values: Sequence[tuple[float, Evidence]]) -> Evidence:
-    """Of the sentences that name the chosen option about as well as the best, the one in the best-ranked passage.
-
-    The retriever's rank already weighs relevance, recency and the question's time window, so
-    among equally good statements the newest, most on-topic article is the one to cite.
-    """
-    best = values[0][0]
-    close = [(v, item) for v, item in values if v >= CITE_RATIO * best]
-    return max(close, key=lambda vi: (vi[1].rank, vi[0]))[1]
 
 
 def pick(evidence: Sequence[Evidence], vectors: np.ndarray) -> list[int]:
