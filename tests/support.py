@@ -54,6 +54,17 @@ def seed_folder(base: Path) -> Path:
     return folder
 
 
+def consume(stream):
+    """The text pieces an Assistant.stream() yields, and the Answer it ends with."""
+    pieces, final = [], None
+    for item in stream:
+        if isinstance(item, str):
+            pieces.append(item)
+        else:
+            final = item
+    return pieces, final
+
+
 def indexed_feed(base: Path, rows, embedder):
     """An Assistant over one JSONL feed of (id, published, source, title, text) rows, already indexed."""
     from assistant.core import Assistant

@@ -3,11 +3,10 @@
 Screenshots land in tests/screenshots/ (git-ignored) for a person to look at.
 """
 
-import shutil
 from pathlib import Path
 
 import pytest
-from support import ROOT, SEED, md, start_app, stop
+from support import ROOT, md, seed_folder, start_app, stop
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling Google's hosts on a closed network.
@@ -50,9 +49,7 @@ BRIDGE = md(
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
-    seeds = base / "seeds"
-    seeds.mkdir()
-    shutil.copy(SEED, seeds / SEED.name)
+    seeds = seed_folder(base)
     (seeds / "harbour.md").write_text(HOSTILE)
     proc, url = start_app(base, seeds)
     try:

@@ -10,7 +10,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 from pydantic import Field
-from support import indexed_feed
+from support import consume, indexed_feed
 
 from assistant.checking import UNSUPPORTED, SentenceSplitter, claim_text, markers
 from assistant.core import Assistant
@@ -92,16 +92,6 @@ def scripted(base, *replies, **settings):
     script = Script(*replies)
     model = ScriptedModel(messages=script)
     return with_model(base, model, **settings), model, script
-
-
-def consume(stream):
-    pieces, final = [], None
-    for item in stream:
-        if isinstance(item, str):
-            pieces.append(item)
-        else:
-            final = item
-    return pieces, final
 
 
 def numbered(assistant, question):

@@ -16,7 +16,7 @@ import time
 import urllib.request
 
 import pytest
-from support import ROOT, free_port, stop
+from support import ROOT, consume, free_port, stop
 
 from assistant.core import Assistant
 
@@ -72,16 +72,6 @@ def through(base, url, **settings):
     """An assistant over `base`'s index answering through the openai backend at `url`."""
     values = {"llm": "openai", "llm_base_url": url, "llm_model": "smollm2", "llm_timeout": 90, **SMALL, **settings}
     return Assistant(settings=base.settings._with(values), embedder=base.embedder)
-
-
-def consume(stream):
-    pieces, final = [], None
-    for item in stream:
-        if isinstance(item, str):
-            pieces.append(item)
-        else:
-            final = item
-    return pieces, final
 
 
 def assert_plumbing(pieces, answer, path="llm:openai"):

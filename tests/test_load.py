@@ -2,13 +2,12 @@
 
 import json
 import re
-import shutil
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from support import ROOT, SEED, md, start_app, stop
+from support import ROOT, md, seed_folder, start_app, stop
 
 SESSIONS = 16
 QUESTIONS_EACH = 10
@@ -26,9 +25,7 @@ REPORT = ROOT / ".cache" / "load.json"
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     base = tmp_path_factory.mktemp("load")
-    seeds = base / "seeds"
-    seeds.mkdir()
-    shutil.copy(SEED, seeds / SEED.name)
+    seeds = seed_folder(base)
     (seeds / "harbour.md").write_text(
         md(
             "Harbour festival draws record crowds",
