@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import threading
 from pathlib import Path
@@ -129,8 +130,18 @@ def _load_llama(path: str, n_ctx: int) -> tuple[Any, threading.Lock]:
     with _models_lock:
         key = (path, n_ctx)
         if key not in _models:
+            if not _models:
+                atexit.register(_close_models)
             _models[key] = (Llama(model_path=path, n_ctx=n_ctx, verbose=False), threading.Lock())
         return _models[key]
+
+
+def _close_models() -> None:
+    # Closed before interpreter shutdown: Llama's own finaliser fails once llama_cpp's module
+    # globals are gone, printing a traceback at exit.
+    for model, _ in _models.values():
+        model.close()
+    _models.clear()
 
 
 ROLES = {"system": "system", "human": "user", "ai": "assistant"}

@@ -72,9 +72,9 @@ def test_the_same_story_from_two_outlets_is_listed_once(news):
     assert naming and naming[0].also_reported_by
     assert "also reported by: " in answer.with_sources()
 
-    from assistant.chat import render
+    from assistant.chat_render import answer_html
 
-    assert "Also reported by" in render(answer)
+    assert "Also reported by" in answer_html(answer, "1")
 
 
 def test_this_week_prefers_this_weeks_articles(news):
