@@ -16,6 +16,8 @@ from .lexical import LexicalIndex
 from .store import Store, day_number
 from .stories import same_story, shingles
 
+OVERFETCH = 3  # unfiltered nearest chunks fetched per candidate wanted, before the filters apply
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -51,6 +53,15 @@ class Filters:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def allows(self, metadata: dict) -> bool:
+        """The same test as chroma_where, on one chunk's metadata."""
+        day = int(metadata.get("published_day") or 0)
+        if self.last_day and day > day_number(self.last_day):
+            return False
+        if self.since and day < day_number(self.since):
+            return False
+        return not self.sources or metadata.get("source") in self.sources
 
     def mask(self, days: np.ndarray, sources: Sequence[str]) -> np.ndarray | None:
         keep = np.ones(len(days), dtype=bool)
@@ -93,6 +104,21 @@ class Retriever:
         self.per_article = per_article
         self.ranking = ranking
 
+    def nearest(self, vector: np.ndarray, scope: Filters) -> list[tuple[str, float, str, dict]]:
+        """The chunks nearest the query that the filters allow.
+
+        Chroma answers a filtered query by scanning metadata (72 ms against 5 ms unfiltered on
+        16k chunks here), and an as-of date usually keeps most of the nearest chunks: so fetch
+        more without the filter and apply it here, and ask Chroma to filter only when too few pass.
+        """
+        where = scope.chroma_where()
+        if where is None:
+            return self.store.query(vector, self.candidates, None)
+        hits = [hit for hit in self.store.query(vector, OVERFETCH * self.candidates, None) if scope.allows(hit[3])]
+        if len(hits) >= self.candidates:
+            return hits[: self.candidates]
+        return self.store.query(vector, self.candidates, where)
+
     def search(
         self, query: str, *, k: int = 6, filters: Filters = Filters(), today: date | None = None
     ) -> list[Passage]:
@@ -105,7 +131,7 @@ class Retriever:
         # The question's own window gets a search of its own, so its articles are candidates
         # even when older coverage of the same subject would crowd them out.
         for scope in filter(None, (filters, filters.narrowed(frame))):
-            for cid, sim, doc, meta in self.store.query(vector, self.candidates, scope.chroma_where()):
+            for cid, sim, doc, meta in self.nearest(vector, scope):
                 dense[cid] = sim
                 found[cid] = (doc, meta)
             if self.lexical is not None:

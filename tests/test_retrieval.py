@@ -1,5 +1,6 @@
 """Hybrid retrieval with the real model: filters, as-of dates, per-article caps, and BM25's exact names."""
 
+import numpy as np
 import pytest
 from support import indexed_feed
 
@@ -112,3 +113,44 @@ def test_answer_cites_the_article_with_the_rare_name(harbour):
     assert not answer.abstained
     assert answer.citations[0].article_id == "r7"
     assert "engineer" in answer.text
+
+
+def test_filters_on_one_chunk_agree_with_the_filters_on_many():
+    from datetime import date
+
+    from assistant.retrieval import Filters
+    from assistant.store import day_number
+
+    days = [0, day_number(date(2024, 1, 1)), day_number(date(2024, 3, 1)), day_number(date(2024, 6, 1))]
+    sources = ["A", "B", "A", "C"]
+    for filters in (
+        Filters(as_of=date(2024, 2, 1)),
+        Filters(since=date(2024, 2, 1)),
+        Filters(since=date(2024, 1, 1), until=date(2024, 3, 1), sources=("A",)),
+        Filters(sources=("B", "C")),
+    ):
+        mask = filters.mask(np.array(days), sources)
+        one_by_one = [filters.allows({"published_day": d, "source": s}) for d, s in zip(days, sources)]
+        assert one_by_one == (list(mask) if mask is not None else [True] * 4), filters
+
+
+@pytest.mark.parametrize("old_text_matches,chroma_filters", [(True, False), (False, True)])
+def test_as_of_hides_later_articles_whether_or_not_chroma_filters(
+    tmp_path, fake_embedder, monkeypatch, old_text_matches, chroma_filters
+):
+    # When the nearest chunks are mostly allowed the filter is applied to them here; when too
+    # few are, Chroma is asked to filter. Either way nothing published later comes back.
+    match = "the ferry strike ended after nine days of talks"
+    other = "council budget vote delayed again by a row over parking fees"
+    rows = [
+        (f"new{i}", f"2024-05-0{i + 1}", "Courier", f"Item {i}", other if old_text_matches else match) for i in range(6)
+    ]
+    rows += [(f"old{i}", "2023-01-01", "Courier", f"Old {i}", match if old_text_matches else other) for i in range(3)]
+    assistant = indexed_feed(tmp_path, rows, fake_embedder)
+    assistant.settings = assistant.settings._with({"candidates": 2})
+    wheres = []
+    query = assistant.store.query
+    monkeypatch.setattr(assistant.store, "query", lambda v, n, where: wheres.append(where) or query(v, n, where))
+    found = assistant.retrieve(match, as_of="2023-06-01")
+    assert found and {p.article_id[:3] for p in found} == {"old"}
+    assert any(w is not None for w in wheres) == chroma_filters
