@@ -146,3 +146,21 @@ def test_quantities_match_across_notations_and_rounding():
     assert not states("Years are typically 365 days long.", "364")  # exact numbers stay exact
     assert not states("It will not be visible again until 2044.", "2016")
     assert not is_quantity("3-1")
+
+
+def test_sentence_splitting_is_safe_under_concurrent_answers():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant import sentences
+
+    split = sentences._split.__wrapped__  # uncached: every call really splits
+    texts = [
+        " ".join(
+            f"Sentence {k} of text {i} says the U.S. senator met Dr. Smith at 3 p.m. on Monday." for k in range(12)
+        )
+        for i in range(16)
+    ]
+    expected = [split(t) for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda n: (n % 16, split(texts[n % 16])), range(400)))
+    assert all(got == expected[i] for i, got in results)
