@@ -86,8 +86,9 @@ class ChatApp:
 
     def restore(self, records: list[dict] | None) -> tuple[list[dict], str]:
         records = clean_records(records)
-        panel = records[-1]["panel"] if records and not self.index_empty() else self.idle_panel()
-        return messages(records), panel
+        if self.index_empty():
+            return messages(records), empty_index_html(str(self.assistant.settings.seeds_dir))
+        return messages(records), records[-1]["panel"] if records else panel_html(None)
 
     def respond(
         self, message: str, records: list[dict] | None, since: str, until: str, as_of: str, outlets: list[str] | None

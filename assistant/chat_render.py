@@ -146,10 +146,11 @@ def panel_html(answer: Answer | None, key: str = "") -> str:
         meta = " · ".join(escape(x) for x in (p.source or "unknown outlet", day(p.published), relevance))
         cls = f" na-cited na-card-{key}-{n}" if n else ""
         snippet = escape(p.text[:SNIPPET_CHARS] + ("…" if len(p.text) > SNIPPET_CHARS else ""))
+        link = url_html(p.url)
         parts.append(
             f'<div class="na-card{cls}"><div>{label}<b>{escape(p.title) or "Untitled"}</b></div>'
             f'<div class="na-meta">{meta}</div><div class="na-snippet">{snippet}</div>'
-            + (f'<div class="na-link">{url_html(p.url)}</div>' if url_html(p.url) else "")
+            + (f'<div class="na-link">{link}</div>' if link else "")
             + "</div>"
         )
     parts.append("</div>")

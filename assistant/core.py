@@ -6,6 +6,7 @@ import re
 import threading
 from dataclasses import replace
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -215,11 +216,17 @@ class Assistant:
         """The generative answerer over this assistant's retrieval, embedder and prompts."""
         from .generative import GenerativeAnswerer
         from .llm import backend_name
-        from .prompting import load_prompts
 
         backend = backend_name(self.settings.llm) if self.settings.llm else None
         name = backend or getattr(self.chat_model, "_llm_type", "custom")
-        return GenerativeAnswerer(self, self.chat_model, name, load_prompts(self.settings.prompts_dir))
+        return GenerativeAnswerer(self, self.chat_model, name, self.prompts)
+
+    @cached_property
+    def prompts(self):
+        """The prompt templates, read from their files once rather than for every question."""
+        from .prompting import load_prompts
+
+        return load_prompts(self.settings.prompts_dir)
 
     def as_retriever(
         self,
