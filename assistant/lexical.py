@@ -7,7 +7,7 @@ import re
 import shutil
 from array import array
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -60,6 +60,11 @@ class Rows:
     article_ids: list[str]
     days: np.ndarray  # published day number, 0 when unknown
     sources: list[str]
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Row number of each chunk id."""
+        return {cid: i for i, cid in enumerate(self.ids)}
 
 
 class LexicalBuilder:

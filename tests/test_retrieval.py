@@ -1,8 +1,12 @@
 """Hybrid retrieval with the real model: filters, as-of dates, per-article caps, and BM25's exact names."""
 
+import json
+
 import numpy as np
 import pytest
 from support import indexed_feed
+
+from assistant.core import Assistant
 
 STORIES = [
     (
@@ -103,7 +107,8 @@ def test_bm25_finds_a_rare_name_that_dense_search_misses(harbour):
     # The rest of the question matches the many traffic reports better than the article itself.
     question = "What did the engineer Oszkiewiczna present about traffic counts?"
     vector = harbour.embedder.embed([question])[0]
-    dense_only = [meta["article_id"] for _, _, _, meta in harbour.store.query(vector, 5, None)]
+    nearest = [cid for cid, _ in harbour.store.nearest(vector, 5)]
+    dense_only = [meta["article_id"] for _, meta in harbour.store.get(nearest).values()]
     assert "r7" not in dense_only, "dense search alone already finds it: the test proves nothing"
     assert ids(harbour.retrieve(question, k=3))[0] == "r7"
 
@@ -134,12 +139,16 @@ def test_filters_on_one_chunk_agree_with_the_filters_on_many():
         assert one_by_one == (list(mask) if mask is not None else [True] * 4), filters
 
 
-@pytest.mark.parametrize("old_text_matches,chroma_filters", [(True, False), (False, True)])
+@pytest.mark.parametrize(
+    "old_text_matches,chroma_filters,named_ids", [(True, False, 5000), (False, True, 5000), (False, True, 0)]
+)
 def test_as_of_hides_later_articles_whether_or_not_chroma_filters(
-    tmp_path, fake_embedder, monkeypatch, old_text_matches, chroma_filters
+    tmp_path, fake_embedder, monkeypatch, old_text_matches, chroma_filters, named_ids
 ):
     # When the nearest chunks are mostly allowed the filter is applied to them here; when too
-    # few are, Chroma is asked to filter. Either way nothing published later comes back.
+    # few are, Chroma is asked for the nearest among the allowed chunks, named by id, or (for
+    # a wide window) filtered by metadata. Either way nothing published later comes back.
+    monkeypatch.setattr("assistant.retrieval.MAX_NAMED_IDS", named_ids)
     match = "the ferry strike ended after nine days of talks"
     other = "council budget vote delayed again by a row over parking fees"
     rows = [
@@ -148,9 +157,39 @@ def test_as_of_hides_later_articles_whether_or_not_chroma_filters(
     rows += [(f"old{i}", "2023-01-01", "Courier", f"Old {i}", match if old_text_matches else other) for i in range(3)]
     assistant = indexed_feed(tmp_path, rows, fake_embedder)
     assistant.settings = assistant.settings._with({"candidates": 2})
-    wheres = []
-    query = assistant.store.query
-    monkeypatch.setattr(assistant.store, "query", lambda v, n, where: wheres.append(where) or query(v, n, where))
+    filtered = []
+    nearest = assistant.store.nearest
+
+    def spy(vector, n, *, where=None, ids=None):
+        filtered.append(bool(where or ids))
+        return nearest(vector, n, where=where, ids=ids)
+
+    monkeypatch.setattr(assistant.store, "nearest", spy)
     found = assistant.retrieve(match, as_of="2023-06-01")
     assert found and {p.article_id[:3] for p in found} == {"old"}
-    assert any(w is not None for w in wheres) == chroma_filters
+    assert any(filtered) == chroma_filters
+
+
+def test_chunks_changed_by_another_process_are_filtered_by_their_own_dates(tmp_path, fake_embedder):
+    # The rows (dates, outlets) are read once per process; another process's rebuild may add
+    # chunks they do not know and remove chunks they still list. Filters must hold for both.
+    match = "the ferry strike ended after nine days of talks"
+    other = "council budget vote delayed again by a row over parking fees"
+    rows = [(f"old{i}", "2023-01-01", "Courier", f"Old {i}", other) for i in range(3)]
+    rows += [(f"gone{i}", "2023-01-02", "Courier", f"Gone {i}", match) for i in range(2)]
+    assistant = indexed_feed(tmp_path, rows, fake_embedder)
+    assistant.settings = assistant.settings._with({"candidates": 2})
+    assert assistant.lexical.rows.ids  # rows read now, before the other process writes
+    before = assistant.store.count()
+    feed = tmp_path / "seeds" / "feed.jsonl"
+    lines = feed.read_text().splitlines()[:3] + [
+        json.dumps({"id": f"new{i}", "published": "2024-05-01", "source": "Courier", "title": f"New {i}", "text": match})
+        for i in range(4)
+    ]
+    feed.write_text("\n".join(lines) + "\n")
+    other_process = Assistant(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index", embedder=fake_embedder)
+    other_process.index()
+    assert assistant.store.count() == before + 2  # 4 new, 2 gone, in the same store
+    found = assistant.retrieve(match, as_of="2023-06-01")
+    assert found and {p.article_id[:3] for p in found} == {"old"}
+    assert {p.article_id[:3] for p in assistant.retrieve(match)} >= {"new"}
