@@ -57,3 +57,14 @@ def seed_assistant(tmp_path_factory, real_embedder):
     assistant = Assistant(seeds_dir=seed_folder(base), index_dir=base / "index", embedder=real_embedder)
     assistant.index()
     return assistant
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `chroma run` on 127.0.0.1, one per test module that asks for it."""
+    from reliability_kit import ChromaServer
+
+    base = tmp_path_factory.mktemp("chroma-run")
+    chroma = ChromaServer(base / "data", base / "server.log").start()
+    yield chroma
+    chroma.stop()

@@ -7,7 +7,7 @@ test runs against the embedded Chroma folder and a real `chroma run` server.
 
 import pytest
 from reliability_driver import report
-from reliability_kit import ChromaServer, clean_env, crash, driver, probe, rebuild_and_probe, resume, stopped_at
+from reliability_kit import clean_env, crash, driver, probe, rebuild_and_probe, resume, stopped_at
 from support import long_paragraphs, md
 
 from assistant.core import Assistant
@@ -44,14 +44,6 @@ def write_v2(seeds):
     feed = list(FEED_V1)
     feed[1] = feed[1].replace("wooden deck", "steel frame")
     (seeds / "feed.jsonl").write_text("\n".join(feed) + "\n")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    base = tmp_path_factory.mktemp("crash-server")
-    chroma = ChromaServer(base / "data", base / "server.log").start()
-    yield chroma
-    chroma.stop()
 
 
 def url_of(kind, request):

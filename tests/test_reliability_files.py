@@ -5,7 +5,7 @@ import json
 import os
 
 import pytest
-from reliability_kit import ChromaServer, cli
+from reliability_kit import cli
 from support import md
 
 from assistant import readers
@@ -143,14 +143,6 @@ def test_a_50_mb_jsonl_feed_is_streamed_and_only_an_overlong_record_is_refused(t
 
 
 # --- duplicates ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    base = tmp_path_factory.mktemp("files-server")
-    chroma = ChromaServer(base / "data", base / "server.log").start()
-    yield chroma
-    chroma.stop()
 
 
 @pytest.mark.parametrize("kind", ["folder", "server"])
