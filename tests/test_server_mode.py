@@ -4,21 +4,18 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import chromadb
 import pytest
-from support import expected_chunk_ids, free_port, long_paragraphs, md, stop, stored_chunk_ids
+from support import expected_chunk_ids, long_paragraphs, md, stored_chunk_ids
 
 from assistant.core import Assistant
 
 pytestmark = pytest.mark.slow  # starts a Chroma server and loads the real model
 
 ROOT = Path(__file__).resolve().parents[1]
-STARTUP_SECONDS = 60
 QUESTION = "When is the military parade in Beijing?"
 
 
@@ -30,67 +27,10 @@ def http_client(url: str):
     )
 
 
-def heartbeat(url: str, seconds: float) -> Exception | None:
-    """One heartbeat, given up after `seconds`; None when the server answered, else why not.
-
-    chromadb's HttpClient has no timeout: if something else grabbed the port and never
-    answers, a plain call would hang the suite instead of failing it.
-    """
-    outcome: list[Exception | None] = []
-
-    def beat():
-        try:
-            # Building the client already talks to the server, so it belongs inside the attempt.
-            http_client(url).heartbeat()
-            outcome.append(None)
-        except Exception as exc:  # connection refused until the server listens
-            outcome.append(exc)
-
-    thread = threading.Thread(target=beat, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    return outcome[0] if outcome else TimeoutError(f"no answer within {seconds} s")
-
-
-def tail(log: Path, chars: int = 4000) -> str:
-    return log.read_text(errors="replace")[-chars:] if log.exists() else "(no output)"
-
-
 @pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    """A real Chroma server on a free local port, for this module only; yields its URL."""
-    chroma = Path(sys.executable).parent / "chroma"
-    if not os.access(chroma, os.X_OK):
-        pytest.fail(
-            f"The Chroma server executable {chroma} is missing; install chromadb into this venv (make install)."
-        )
-    base = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    log = base / "server.log"
-    # A file, not a pipe: nobody reads a pipe while the tests run, and a full one would block the server.
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(chroma), "run", "--path", str(base / "data"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited early with code {proc.returncode}:\n{tail(log)}")
-            problem = heartbeat(url, seconds=5)
-            if problem is None:
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not answer within {STARTUP_SECONDS} s ({problem!r}):\n{tail(log)}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        stop(proc, grace=10)
+def chroma_server(server):
+    """The URL of the module's real `chroma run` (conftest's `server`)."""
+    return server.url
 
 
 def test_real_embedder_builds_and_answers_through_the_server(chroma_server, seeds, tmp_path, real_embedder):
