@@ -148,6 +148,22 @@ def test_quantities_match_across_notations_and_rounding():
     assert not is_quantity("3-1")
 
 
+def test_sentences_keep_abbreviations_numbers_and_quotes_whole_and_drop_captions():
+    from assistant.sentences import split_sentences
+
+    text = (
+        "The U.S. senator met Dr. Smith at 3 p.m. on Monday. They talked for an hour about the budget.\n\n"
+        "Photo: AP\n\n"
+        "Shares of Apple Inc. rose 2.5% to $182.31 on Tuesday. “We will not wait,” she said."
+    )
+    assert split_sentences(text) == [
+        "The U.S. senator met Dr. Smith at 3 p.m. on Monday.",
+        "They talked for an hour about the budget.",
+        "Shares of Apple Inc. rose 2.5% to $182.31 on Tuesday.",
+        "“We will not wait,” she said.",
+    ]
+
+
 def test_sentence_splitting_is_safe_under_concurrent_answers():
     from concurrent.futures import ThreadPoolExecutor
 
