@@ -110,6 +110,20 @@ def limit_heap_growth() -> bool:
     return _heap_limited
 
 
+def limit_kernel_caches() -> None:
+    """Bound the caches of compiled matrix kernels that torch keeps per input shape.
+
+    torch's oneDNN kernels (the bfloat16/AMX path) are compiled and cached per input shape,
+    and length-sorted batches have a new shape almost every time. Uncapped, the two caches
+    grew resident memory by ~190 MB per 6,000 chunks embedded, without levelling off; capped,
+    memory stays flat at the same speed. Read when torch first builds a kernel, so this must
+    run before the model loads; a value already in the environment wins.
+    """
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", KERNEL_CACHE_SHAPES)
+    os.environ.setdefault("LRU_CACHE_CAPACITY", KERNEL_CACHE_SHAPES)  # torch's ideep cache of the same kernels
+
+
+KERNEL_CACHE_SHAPES = "64"
 M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # mallopt parameters from glibc's malloc.h
 MMAP_THRESHOLD_BYTES = 1 << 20
 _heap_limited = False
@@ -134,6 +148,7 @@ class SentenceEmbedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             limit_heap_growth()
+            limit_kernel_caches()
             import torch
             import transformers
             from sentence_transformers import SentenceTransformer
