@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -68,12 +69,12 @@ class Rows:
 
 
 class LexicalBuilder:
-    """Builds the BM25 index one chunk at a time, keeping only a flat array of term numbers.
+    """Builds the BM25 index one chunk at a time, keeping only each chunk's distinct term numbers and counts.
 
     bm25s's own `index()` wants every document's token list at once (tens of millions of
-    Python strings for a large corpus) and scores them in a Python loop; this keeps 4 bytes
-    per token and scores everything with numpy at the end, with the same Lucene formula and
-    parameters bm25s uses, so the saved index is an ordinary bm25s one.
+    Python strings for a large corpus) and scores them in a Python loop; this keeps 6 bytes
+    per distinct term of a chunk and scores everything with numpy at the end, with the same
+    Lucene formula and parameters bm25s uses, so the saved index is an ordinary bm25s one.
     """
 
     K1, B = 1.5, 0.75  # bm25s defaults
@@ -84,14 +85,19 @@ class LexicalBuilder:
         self.article_ids: list[str] = []
         self.days: list[int] = []
         self.sources: list[str] = []
-        self._terms = array("i")  # every document's term numbers, one after another
-        self._lengths = array("i")
+        self._terms = array("i")  # each document's distinct term numbers, one document after another
+        self._counts = array("H")  # how often each of those terms occurs in its document
+        self._distinct = array("i")  # distinct terms per document
+        self._lengths = array("i")  # tokens per document
 
     def add(self, cid: str, text: str, article_id: str, day: int, source: str) -> None:
         # An empty document gets a placeholder term that matches no query, as bm25s would need.
         terms = stems(text) or ["\x00"]
         vocab = self.vocab
-        self._terms.extend([vocab.setdefault(t, len(vocab)) for t in terms])
+        counts = Counter(vocab.setdefault(t, len(vocab)) for t in terms)
+        self._terms.extend(counts.keys())
+        self._counts.extend(min(c, 65535) for c in counts.values())
+        self._distinct.append(len(counts))
         self._lengths.append(len(terms))
         self.ids.append(cid)
         self.article_ids.append(article_id)
@@ -105,23 +111,26 @@ class LexicalBuilder:
         import bm25s
 
         n_docs, n_vocab = len(self.ids), len(self.vocab)
-        lengths = np.frombuffer(self._lengths, dtype=np.int32).astype(np.int64)
-        tokens = np.frombuffer(self._terms, dtype=np.int32).astype(np.int64)
-        # One key per (term, document) occurrence; sorting them groups a term's documents,
-        # ascending, which is the CSC layout bm25s keeps.
-        keys = tokens * n_docs + np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        del tokens
-        keys, tf = np.unique(keys, return_counts=True)
-        terms, docs = np.divmod(keys, n_docs)
-        del keys
+        terms = np.frombuffer(self._terms, dtype=np.int32)
+        # A stable sort by term keeps each term's documents ascending: the CSC layout bm25s keeps.
+        order = np.argsort(terms, kind="stable")
+        docs = np.repeat(np.arange(n_docs, dtype=np.int32), np.frombuffer(self._distinct, dtype=np.int32))[order]
+        tf = np.frombuffer(self._counts, dtype=np.uint16)[order].astype(np.float32)
         df = np.bincount(terms, minlength=n_vocab)
-        idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        norm = self.K1 * ((1 - self.B) + self.B * lengths / lengths.mean())
-        scores = (idf[terms] * (tf / (norm[docs] + tf))).astype(np.float32)
+        del order, terms
+        idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        lengths = np.frombuffer(self._lengths, dtype=np.int32).astype(np.float32)
+        norm = (self.K1 * ((1 - self.B) + self.B * lengths / lengths.mean())).astype(np.float32)
+        # Scored in place, one float32 array: the term of each entry is implied by indptr.
         indptr = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
+        scores = norm[docs]
+        scores += tf
+        np.divide(tf, scores, out=scores)
+        scores *= np.repeat(idf, df)
+        del tf
         retriever = bm25s.BM25(k1=self.K1, b=self.B)
-        retriever.scores = {"data": scores, "indices": docs.astype(np.int32), "indptr": indptr, "num_docs": n_docs}
+        retriever.scores = {"data": scores, "indices": docs, "indptr": indptr, "num_docs": n_docs}
         retriever.vocab_dict = self.vocab
         retriever.unique_token_ids_set = set(self.vocab.values())
         retriever.nonoccurrence_array = None
