@@ -183,7 +183,10 @@ class Store:
         chunks and ~5 ms without them, so texts are fetched later, for the few passages kept.
         """
         result = self.collection.query(
-            query_embeddings=[vector], n_results=n, where=where or None, ids=list(ids) if ids else None,
+            query_embeddings=[vector],
+            n_results=n,
+            where=where or None,
+            ids=list(ids) if ids else None,
             include=["distances"],
         )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]

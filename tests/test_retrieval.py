@@ -183,7 +183,9 @@ def test_chunks_changed_by_another_process_are_filtered_by_their_own_dates(tmp_p
     before = assistant.store.count()
     feed = tmp_path / "seeds" / "feed.jsonl"
     lines = feed.read_text().splitlines()[:3] + [
-        json.dumps({"id": f"new{i}", "published": "2024-05-01", "source": "Courier", "title": f"New {i}", "text": match})
+        json.dumps(
+            {"id": f"new{i}", "published": "2024-05-01", "source": "Courier", "title": f"New {i}", "text": match}
+        )
         for i in range(4)
     ]
     feed.write_text("\n".join(lines) + "\n")
