@@ -354,13 +354,20 @@ def _time_serve(spec: BenchSpec, log: Callable[[str], None]) -> float | None:
             proc.wait()
 
 
-def _drop_server_collections(spec: BenchSpec) -> None:
+def _server_client(url: str):
+    """A plain chromadb client of the bench's server, for the naive pipeline and the clean-up."""
     from urllib.parse import urlsplit
 
     import chromadb
 
-    parts = urlsplit(spec.chroma_url or "")
-    client = chromadb.HttpClient(host=parts.hostname, port=parts.port or 8000)
+    parts = urlsplit(url)
+    return chromadb.HttpClient(
+        host=parts.hostname, port=parts.port or 8000, settings=chromadb.Settings(anonymized_telemetry=False)
+    )
+
+
+def _drop_server_collections(spec: BenchSpec) -> None:
+    client = _server_client(spec.chroma_url or "")
     for name in (spec.collection, spec.collection + "-naive"):
         try:
             client.delete_collection(name)
@@ -390,15 +397,9 @@ def _naive(spec: BenchSpec, fresh: bool = False):
 
     pipeline = NaivePipeline(Path(spec.work) / "naive")
     if spec.chroma_url:
-        from urllib.parse import urlsplit
-
-        import chromadb
         from langchain_chroma import Chroma
 
-        parts = urlsplit(spec.chroma_url)
-        client = chromadb.HttpClient(
-            host=parts.hostname, port=parts.port or 8000, settings=chromadb.Settings(anonymized_telemetry=False)
-        )
+        client = _server_client(spec.chroma_url)
         name = spec.collection + "-naive"
         if fresh and name in {c.name for c in client.list_collections()}:
             client.delete_collection(name)
@@ -601,11 +602,6 @@ def plot(report: dict, path: Path) -> str:
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path.name
-
-
-def write_json(report: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
 
 
 def write_markdown(report: dict, path: Path) -> None:

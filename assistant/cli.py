@@ -254,7 +254,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    from . import bench
+    from . import bench, eval_report
 
     if not args.corpus.is_file():
         print(f"news-assistant: {args.corpus} does not exist", file=sys.stderr)
@@ -273,7 +273,7 @@ def run_bench(args: argparse.Namespace) -> int:
     summary = {k: report[k] for k in bench.KEYS}
     print(json.dumps({**summary, "ratios": report["ratios"], "loadavg": report["loadavg"]}, indent=2))
     if args.json_out:
-        bench.write_json(report, args.json_out)
+        eval_report.write_json(report, args.json_out)
     if args.markdown:
         bench.write_markdown(report, args.markdown)
     return EXIT_OK

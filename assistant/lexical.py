@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -142,13 +141,6 @@ class LexicalIndex:
         self.retriever = retriever
         self.rows = rows
         self.digest = digest
-
-    @classmethod
-    def build(cls, texts: Sequence[str], rows: Rows, digest: str) -> "LexicalIndex":
-        builder = LexicalBuilder()
-        for cid, text, aid, day, source in zip(rows.ids, texts, rows.article_ids, rows.days, rows.sources):
-            builder.add(cid, text, aid, int(day), source)
-        return builder.finish(digest)
 
     def save(self, folder: Path) -> None:
         # Write beside, then swap, so a reader never sees half an index.

@@ -106,20 +106,22 @@ class Retriever:
         self.per_article = per_article
         self.ranking = ranking
 
-    def nearest(self, vector: np.ndarray, scope: Filters, rows: Rows | None) -> list[tuple[str, float]]:
+    def nearest(
+        self, vector: np.ndarray, scope: Filters, rows: Rows | None, mask: np.ndarray | None
+    ) -> list[tuple[str, float]]:
         """The chunks nearest the query that the filters allow, as (id, cosine).
 
         Chroma answers a metadata-filtered query by scanning metadata (83 ms against 5 ms
         unfiltered on 16.6k chunks here). Every chunk's date and outlet are at hand in the
         lexical index's rows, so: fetch more without a filter and apply it here; when too few
         pass, name the allowed chunks (~15 ms); ask Chroma to filter only for a wide window.
+        `mask` is `scope.mask` over `rows`, which the caller has already computed for BM25.
         """
         where = scope.chroma_where()
         if where is None:
             return self.store.nearest(vector, self.candidates)
         if rows is None:
             return self.store.nearest(vector, self.candidates, where=where)
-        mask = scope.mask(rows.days, rows.sources)
         position = rows.position
         wanted = OVERFETCH * self.candidates
         hits = self.store.nearest(vector, wanted)
@@ -153,9 +155,10 @@ class Retriever:
         # The question's own window gets a search of its own, so its articles are candidates
         # even when older coverage of the same subject would crowd them out.
         for scope in filter(None, (filters, filters.narrowed(frame))):
-            dense.update(self.nearest(vector, scope, rows))
+            mask = scope.mask(rows.days, rows.sources) if rows is not None else None
+            dense.update(self.nearest(vector, scope, rows, mask))
             if self.lexical is not None:
-                lexical.update(self.lexical.search(query, self.candidates, scope.mask(rows.days, rows.sources)))
+                lexical.update(self.lexical.search(query, self.candidates, mask))
         fused = convex_fusion(
             sorted(dense.items(), key=lambda kv: -kv[1]),
             sorted(lexical.items(), key=lambda kv: -kv[1]),

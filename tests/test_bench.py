@@ -11,7 +11,7 @@ from support import ROOT, seed_folder
 
 from assistant.bench import KEYS
 from assistant.embedding import BF16_FLAGS, resolve_dtype
-from assistant.lexical import LexicalBuilder, LexicalIndex, Rows, stems
+from assistant.lexical import LexicalBuilder, stems
 
 STORIES = [
     (
@@ -139,7 +139,10 @@ def test_streamed_bm25_scores_as_bm25s_does():
     texts = [f"{title}\n{text}" for title, text in STORIES] + ["", "the and of"]  # empty and stopword-only chunks
     texts += [f"Harbour report {i}: ferries and cargo ships, tram line works, marathon runners" for i in range(20)]
     n = len(texts)
-    ours = LexicalIndex.build(texts, Rows([f"c{i}" for i in range(n)], ["a"] * n, np.zeros(n, np.int64), [""] * n), "d")
+    builder = LexicalBuilder()
+    for i, text in enumerate(texts):
+        builder.add(f"c{i}", text, "a", 0, "")
+    ours = builder.finish("d")
     reference = bm25s.BM25()
     reference.index([stems(t) or ["\x00"] for t in texts], show_progress=False)
     mask = np.arange(n) % 2 == 0

@@ -169,7 +169,7 @@ def test_sentence_splitting_is_safe_under_concurrent_answers():
 
     from assistant import sentences
 
-    split = sentences._split.__wrapped__  # uncached: every call really splits
+    split = sentences.split_sentences
     texts = [
         " ".join(
             f"Sentence {k} of text {i} says the U.S. senator met Dr. Smith at 3 p.m. on Monday." for k in range(12)
