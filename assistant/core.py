@@ -19,6 +19,7 @@ from .indexing import IndexPlan, IndexReport, Progress, apply, index_lock, plan,
 from .lexical import LexicalIndex
 from .questions import Question, follow_up_context, parse_question, standalone_query
 from .retrieval import Filters, Ranking, Retriever
+from .sentence_vectors import SentenceVectorStore
 from .settings import Settings
 from .store import Store
 
@@ -52,6 +53,7 @@ class Assistant:
         )
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
+        self._sentence_store: SentenceVectorStore | None = None
         self._lock = threading.RLock()
         self._chat_model = chat_model
         self._chat_model_ready = chat_model is not None
@@ -80,6 +82,15 @@ class Assistant:
     def lexical_dir(self) -> Path:
         return self.settings.index_dir / "lexical" / self.settings.collection
 
+    @property
+    def sentence_store(self) -> SentenceVectorStore:
+        """Sentence vectors from indexing, so answers embed only the question (see sentence_vectors.py)."""
+        if self._sentence_store is None:
+            s = self.settings
+            path = s.index_dir / "sentences" / f"{s.collection}.sqlite3"
+            self._sentence_store = SentenceVectorStore(path, s.embedding_model)
+        return self._sentence_store
+
     def read(self) -> ReadResult:
         from .readers import read_folder
 
@@ -95,12 +106,15 @@ class Assistant:
             found = self.read()
             if full and not dry_run:
                 self.store.reset()
+                self.sentence_store.reset()
             stored = {} if full else self.store.articles()
             the_plan = plan(found.articles, found.bad, stored)
             the_plan.notes = found.notes
             if dry_run:
                 return IndexReport(plan=the_plan, chunks_total=self.store.count(), dry_run=True)
-            report = apply(the_plan, stored, self.store, self.chunker, self.embedder, self.lexical_dir, progress)
+            report = apply(
+                the_plan, stored, self.store, self.chunker, self.embedder, self.lexical_dir, progress, self.sentence_store
+            )
             self._lexical = None
             return report
 
@@ -192,7 +206,7 @@ class Assistant:
 
     def extractive_answer(self, parsed: Question, passages: list[Passage], context: str, filters: Filters) -> Answer:
         """The offline answer from these passages: the default, and the generative path's safety net."""
-        answerer = ExtractiveAnswerer(self.embedder, self.lexical.idf)
+        answerer = ExtractiveAnswerer(self.embedder, self.lexical.idf, self.sentence_store.get)
         result = answerer.answer(parsed, passages, context=context)
         return replace(result, as_of=filters.as_of)
 

@@ -187,6 +187,49 @@ class SentenceEmbedder:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
 
+    def embed_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]] | None]
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Each text's vector and, from the same forward pass, a vector per character span of it.
+
+        A span's vector is the mean of the model's token vectors inside it, normalised: what
+        `sentence_vectors` stores so that answers need not embed sentences. None for a text
+        whose spans are None or hold no token.
+        """
+        from .sentence_vectors import pool
+
+        self.calls += len(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        model = self.model
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray | None] = [None] * len(texts)
+        # Sorted by length and fed a batch at a time, as `encode` itself would: each batch pads
+        # to nearly one length, and only one batch of token vectors is held at once.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        with ENCODING:
+            if self.device == "cpu":
+                self._set_threads(1 if len(texts) <= SMALL_CALL else cpu_threads())
+            for start in range(0, len(order), self.batch_size):
+                batch = order[start : start + self.batch_size]
+                outputs = model.encode(
+                    [texts[i] for i in batch], batch_size=len(batch), output_value=None, show_progress_bar=False
+                )
+                offsets = model.tokenizer(
+                    [texts[i] for i in batch],
+                    truncation=True,
+                    max_length=model.max_seq_length,
+                    return_offsets_mapping=True,
+                )["offset_mapping"]
+                for i, out, offs in zip(batch, outputs, offsets):
+                    vectors[i] = out["sentence_embedding"].float().cpu().numpy()
+                    n = int(out["attention_mask"].sum())
+                    if spans[i] is not None and n == len(offs):
+                        tokens = out["token_embeddings"][:n].float().cpu().numpy()
+                        pooled[i] = pool(tokens, offs, spans[i])
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms), pooled
+
     @staticmethod
     def _set_threads(n: int) -> None:
         import torch

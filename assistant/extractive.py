@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from .answers import Answer, Citation, Passage
 from .embedding import Embedder
 from .lexical import stems
 from .questions import Question, answer_kind, answer_shape
+from .sentence_vectors import ChunkSentences, sentences_digest
 from .sentences import split_sentences
 
 NOT_FOUND = "I could not find an answer to that in the indexed articles."
@@ -25,14 +26,16 @@ MIN_SUPPORT = 0.3  # below this the best sentence does not answer the question: 
 # sentence itself says (meaning and the question's words) must clear this on its own.
 MIN_EVIDENCE = 0.3
 MIN_EVIDENCE_FOLLOW_UP = 0.2  # a follow-up has few words of its own; its meaning is partly the earlier question's
-MAX_EMBEDDED = 24  # sentences embedded per answer: 24 kept both dev sets' accuracy at a quarter less latency than all
+# Sentences scored by meaning per answer, the likeliest by words and rank. Most come with
+# vectors stored at indexing time; the rest are embedded now, which is what bounds this.
+MAX_EMBEDDED = 24
 CLOSEST_SENTENCES = 10  # best sentences an unnamed option is compared with
 MIN_OPTION_MATCH = 0.5  # share of an option's distinctive words a sentence must hold to name it
 MIN_CHOICE_SUPPORT = 0.15  # an option named only in sentences weaker than this is a guess: abstain
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
 MAX_SENTENCES = 3
-NOVELTY = 0.5  # how much resemblance to sentences already picked counts against the next one
-REDUNDANT = 0.8  # cosine above which a sentence only repeats one already picked
+NOVELTY = 0.5  # how much repeating sentences already picked counts against the next one
+REDUNDANT = 0.6  # share of a sentence's words already picked above which it only repeats them
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Evidence:
     shape: float = 0.0  # 0..1, see questions.answer_shape
     rank: float = 0.0  # 0..1, the passage's retrieval score relative to the best passage
     terms: frozenset[str] = frozenset()  # the sentence's stemmed words
+    order: int = 0  # the sentence's place among its passage's sentences
 
     @property
     def evidence(self) -> float:
@@ -56,9 +60,15 @@ class Evidence:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder: Embedder, idf: Callable[[str], dict[str, float]]):
+    def __init__(
+        self,
+        embedder: Embedder,
+        idf: Callable[[str], dict[str, float]],
+        stored: Callable[[Sequence[str]], Mapping[str, ChunkSentences]] | None = None,
+    ):
         self.embedder = embedder
         self.idf = idf  # term weights from the corpus, so rare names count more than common words
+        self.stored = stored  # chunk id -> its sentences' vectors from indexing (sentence_vectors.py)
 
     def answer(self, question: Question, passages: Sequence[Passage], context: str = "") -> Answer:
         evidence, vectors = self.evidence(question.stem, passages, context)
@@ -67,29 +77,36 @@ class ExtractiveAnswerer:
         floor = MIN_EVIDENCE_FOLLOW_UP if context else MIN_EVIDENCE
         if not evidence or evidence[0].support < MIN_SUPPORT or evidence[0].evidence < floor:
             return Answer(question=question.text, text=NOT_FOUND, passages=list(passages), abstained=True)
-        return compose(question.text, [evidence[i] for i in pick(evidence, vectors)], passages)
+        asked = frozenset(stems(question.stem))
+        return compose(question.text, [evidence[i] for i in pick(evidence, asked)], passages)
 
     def evidence(self, query: str, passages: Sequence[Passage], context: str = "") -> tuple[list[Evidence], np.ndarray]:
         """The passages' likeliest sentences, best supported first, with their embeddings."""
-        found = [(s, i) for i, p in enumerate(passages) for s in split_sentences(p.text)]
+        splits = [split_sentences(p.text) for p in passages]
+        found = [(s, i, k) for i, sentences in enumerate(splits) for k, s in enumerate(sentences)]
         if not found:
             return [], np.zeros((0, 1))
-        sentence_terms = [set(stems(s)) for s, _ in found]
+        sentence_terms = [set(stems(s)) for s, _, _ in found]
         weights = local_weights(self.idf(query), sentence_terms)
         total = sum(weights.values())
         kind = answer_kind(query)
         top = max((p.score for p in passages), default=0.0) or 1.0
         evidence = []
-        for (sentence, i), terms in zip(found, sentence_terms):
+        for (sentence, i, k), terms in zip(found, sentence_terms):
             coverage = sum(w for t, w in weights.items() if matches(t, terms)) / total if total else 0.0
             shape = answer_shape(sentence, kind, query)
             rank = max(passages[i].score, 0.0) / top
-            evidence.append(Evidence(sentence, i, 0.0, coverage, shape, rank, frozenset(terms)))
-        # Embedding is the cost of an answer: only the sentences words and rank make likely are embedded.
+            evidence.append(Evidence(sentence, i, 0.0, coverage, shape, rank, frozenset(terms), k))
         evidence = sorted(evidence, key=lambda e: e.support, reverse=True)[:MAX_EMBEDDED]
+        known = self.known_vectors(passages, splits)
+        sv = [known.get((e.passage, e.order)) for e in evidence]
+        missing = [n for n, v in enumerate(sv) if v is None]
         queries = [query, f"{context} {query}"] if context else [query]
-        vectors = self.embedder.embed(queries + [e.sentence for e in evidence])
-        qv, sv = vectors[: len(queries)], vectors[len(queries) :]
+        vectors = self.embedder.embed(queries + [evidence[n].sentence for n in missing])
+        qv = vectors[: len(queries)]
+        for n, vector in zip(missing, vectors[len(queries) :]):
+            sv[n] = vector
+        sv = np.array(sv, dtype=np.float32).reshape(len(evidence), qv.shape[1])
         sims = sv @ qv[0]
         if context:
             # A follow-up is mostly about itself; the earlier question only steers it.
@@ -97,6 +114,18 @@ class ExtractiveAnswerer:
         evidence = [replace(e, similarity=float(sim)) for e, sim in zip(evidence, sims)]
         order = sorted(range(len(evidence)), key=lambda k: evidence[k].support, reverse=True)
         return [evidence[k] for k in order], sv[order]
+
+    def known_vectors(self, passages: Sequence[Passage], splits: list[list[str]]) -> dict[tuple[int, int], np.ndarray]:
+        """(passage, sentence) -> the vector stored at indexing time, where the chunk still splits the same way."""
+        if self.stored is None:
+            return {}
+        stored = self.stored([p.chunk_id for p in passages])
+        known = {}
+        for i, (p, sentences) in enumerate(zip(passages, splits)):
+            rows = stored.get(p.chunk_id)
+            if rows is not None and len(rows.vectors) == len(sentences) and rows.digest == sentences_digest(sentences):
+                known.update({(i, k): rows.vectors[k] for k in range(len(sentences))})
+        return known
 
     def choose(
         self, question: Question, passages: Sequence[Passage], evidence: list[Evidence], vectors: np.ndarray
@@ -165,19 +194,27 @@ class ExtractiveAnswerer:
         return answer
 
 
-def pick(evidence: Sequence[Evidence], vectors: np.ndarray) -> list[int]:
-    """The best sentence, then those nearly as good that add something (maximal marginal relevance)."""
+def pick(evidence: Sequence[Evidence], asked: frozenset[str] = frozenset()) -> list[int]:
+    """The best sentence, then those nearly as good that add something (maximal marginal relevance).
+
+    What a sentence adds is judged by its words beyond the question's (`asked`), not by its
+    vector: vectors pooled in their passage's context (sentence_vectors.py) make neighbouring
+    sentences alike whatever they say, and every answer repeats the question's words.
+    """
     floor = max(MIN_SUPPORT, KEEP_RATIO * evidence[0].support)
-    candidates = [i for i in range(1, len(evidence)) if evidence[i].support >= floor]
+    # A further sentence must itself take up the question, by at least one of its words: in
+    # context, a relevant passage's every sentence resembles the question.
+    candidates = [i for i in range(1, len(evidence)) if evidence[i].support >= floor and evidence[i].coverage > 0]
     picked = [0]
     while candidates and len(picked) < MAX_SENTENCES:
 
-        def gain(i: int) -> float:
-            return evidence[i].support - NOVELTY * max(float(vectors[i] @ vectors[j]) for j in picked)
+        def repeats(i: int) -> float:
+            terms = evidence[i].terms - asked
+            return max(len(terms & evidence[j].terms) for j in picked) / len(terms) if terms else 1.0
 
-        best = max(candidates, key=gain)
+        best = max(candidates, key=lambda i: evidence[i].support - NOVELTY * repeats(i))
         candidates.remove(best)
-        if max(float(vectors[best] @ vectors[j]) for j in picked) < REDUNDANT:
+        if repeats(best) < REDUNDANT:
             picked.append(best)
     return picked
 

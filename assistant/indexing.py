@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
+
 from . import checkpoints
 from .articles import Article, BadFile, Note
 from .chunking import Chunk, Chunker
 from .embedding import Embedder
 from .lexical import LexicalBuilder, LexicalIndex
+from .sentence_vectors import ChunkSentences, SentenceVectorStore, spans_in
 from .store import Store, StoredArticle, chunk_metadata
 
 BATCH_CHUNKS = 512  # chunks embedded and written together: bounded memory, few Chroma calls, length-sorted batches
@@ -125,6 +128,7 @@ def apply(
     embedder: Embedder,
     lexical_dir: Path,
     progress: Progress | None = None,
+    sentence_store: SentenceVectorStore | None = None,
 ) -> IndexReport:
     started = time.perf_counter()
     report = IndexReport(plan=the_plan)
@@ -153,7 +157,7 @@ def apply(
         new_seen += fresh
         chars_done += len(article.text)
         if pending >= BATCH_CHUNKS or number == len(todo):
-            _write_batch(batch, store, embedder, report)
+            _write_batch(batch, store, embedder, report, sentence_store)
             batch, pending = [], 0
             if progress:
                 estimate = (
@@ -164,6 +168,8 @@ def apply(
     gone = [cid for entry in the_plan.removed.values() for cid in entry.chunk_ids]
     checkpoints.reached("delete")
     store.delete(gone)
+    if sentence_store is not None:
+        sentence_store.delete(gone)
     report.chunks_deleted += len(gone)
 
     checkpoints.reached("lexical")
@@ -174,7 +180,11 @@ def apply(
 
 
 def _write_batch(
-    batch: list[tuple[Article, list[Chunk], set[str]]], store: Store, embedder: Embedder, report: IndexReport
+    batch: list[tuple[Article, list[Chunk], set[str]]],
+    store: Store,
+    embedder: Embedder,
+    report: IndexReport,
+    sentence_store: SentenceVectorStore | None = None,
 ) -> None:
     new_chunks, new_meta, kept_ids, kept_meta, stale = [], [], [], [], []
     for article, chunks, old in batch:
@@ -191,14 +201,38 @@ def _write_batch(
     # next rebuild removes, never an article with nothing to answer from.
     if new_chunks:
         checkpoints.reached("embed")
-        vectors = embedder.embed([c.embed_text for c in new_chunks])
+        vectors = embed_chunks(new_chunks, embedder, sentence_store)
         store.add(new_chunks, vectors, new_meta)
         checkpoints.reached("write")
     store.update(kept_ids, kept_meta)
     store.delete(stale)
+    if sentence_store is not None:
+        sentence_store.delete(stale)
     report.chunks_embedded += len(new_chunks)
     report.chunks_kept += len(kept_ids)
     report.chunks_deleted += len(stale)
+
+
+def embed_chunks(chunks: list[Chunk], embedder: Embedder, sentence_store: SentenceVectorStore | None) -> np.ndarray:
+    """The chunks' vectors; with a sentence store, their sentences' vectors from the same pass are stored first.
+
+    Stored first: after a crash before the chunks are written, the rows are only unused, and
+    the rewrite replaces them (same ids, same text).
+    """
+    texts = [c.embed_text for c in chunks]
+    with_spans = getattr(embedder, "embed_with_spans", None)
+    if sentence_store is None or with_spans is None:
+        return embedder.embed(texts)
+    splits = [spans_in(c.text, len(c.embed_text) - len(c.text)) for c in chunks]
+    vectors, pooled = with_spans(texts, [split[1] if split else None for split in splits])
+    sentence_store.put(
+        {
+            c.id: ChunkSentences(split[0], rows)
+            for c, split, rows in zip(chunks, splits, pooled)
+            if split is not None and rows is not None
+        }
+    )
+    return vectors
 
 
 def refresh_lexical(store: Store, folder: Path, force: bool = False, save: bool = True) -> LexicalIndex:

@@ -69,6 +69,7 @@ def test_a_failed_rebuild_is_reported_and_the_old_index_still_answers(app, monke
         raise RuntimeError("the embedder ran out of memory")
 
     monkeypatch.setattr(app.assistant.embedder, "embed", broken)
+    monkeypatch.setattr(app.assistant.embedder, "embed_with_spans", broken)
     status = app.rebuild()
     assert "Rebuild failed" in status and "ran out of memory" in status
     monkeypatch.undo()
