@@ -113,7 +113,14 @@ class Assistant:
             if dry_run:
                 return IndexReport(plan=the_plan, chunks_total=self.store.count(), dry_run=True)
             report = apply(
-                the_plan, stored, self.store, self.chunker, self.embedder, self.lexical_dir, progress, self.sentence_store
+                the_plan,
+                stored,
+                self.store,
+                self.chunker,
+                self.embedder,
+                self.lexical_dir,
+                progress=progress,
+                sentence_store=self.sentence_store,
             )
             self._lexical = None
             return report

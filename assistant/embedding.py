@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -129,6 +130,13 @@ MMAP_THRESHOLD_BYTES = 1 << 20
 _heap_limited = False
 
 
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 in float32 (bfloat16 and int8 rounding leave norms a little off); zero rows stay zero."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
 class SentenceEmbedder:
     """The real embedder. The model loads on first use, so planning an index costs nothing."""
 
@@ -165,27 +173,29 @@ class SentenceEmbedder:
     def dim(self) -> int:
         return int(self.model.get_embedding_dimension())
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        self.calls += len(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    @contextmanager
+    def _encoding(self, n: int) -> Iterator[Any]:
+        """The model, for one call of `n` texts at a time.
+
+        torch's thread count is process-wide: changed by one question while another was being
+        encoded, it gave wrong bfloat16 vectors now and then under concurrent chat sessions
+        (tests/test_load.py). One encode at a time; each already uses every core it is given.
+        """
+        self.calls += n
         model = self.model
-        # torch's thread count is process-wide: changed by one question while another was being
-        # encoded, it gave wrong bfloat16 vectors now and then under concurrent chat sessions
-        # (tests/test_load.py). One encode at a time; each already uses every core it is given.
         with ENCODING:
             if self.device == "cpu":
-                self._set_threads(1 if len(texts) <= SMALL_CALL else cpu_threads())
+                self._set_threads(1 if n <= SMALL_CALL else cpu_threads())
+            yield model
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._encoding(len(texts)) as model:
             vectors = model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                show_progress_bar=False,
+                list(texts), batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
             )
-        # Normalise in float32: bfloat16 rounding leaves norms a little off 1.
-        vectors = np.asarray(vectors, dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms)
+        return unit_rows(vectors)
 
     def embed_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]] | None]
@@ -198,37 +208,29 @@ class SentenceEmbedder:
         """
         from .sentence_vectors import pool
 
-        self.calls += len(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32), []
-        model = self.model
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         pooled: list[np.ndarray | None] = [None] * len(texts)
         # Sorted by length and fed a batch at a time, as `encode` itself would: each batch pads
         # to nearly one length, and only one batch of token vectors is held at once.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        with ENCODING:
-            if self.device == "cpu":
-                self._set_threads(1 if len(texts) <= SMALL_CALL else cpu_threads())
+        with self._encoding(len(texts)) as model:
             for start in range(0, len(order), self.batch_size):
-                batch = order[start : start + self.batch_size]
-                outputs = model.encode(
-                    [texts[i] for i in batch], batch_size=len(batch), output_value=None, show_progress_bar=False
-                )
+                rows = order[start : start + self.batch_size]
+                batch = [texts[i] for i in rows]
+                outputs = model.encode(batch, batch_size=len(batch), output_value=None, show_progress_bar=False)
+                # The offsets take a second tokenizer call (a few ms a batch): `encode` does not
+                # return them, and going around it would risk chunk vectors unlike `embed`'s.
                 offsets = model.tokenizer(
-                    [texts[i] for i in batch],
-                    truncation=True,
-                    max_length=model.max_seq_length,
-                    return_offsets_mapping=True,
+                    batch, truncation=True, max_length=model.max_seq_length, return_offsets_mapping=True
                 )["offset_mapping"]
-                for i, out, offs in zip(batch, outputs, offsets):
+                for i, out, offs in zip(rows, outputs, offsets):
                     vectors[i] = out["sentence_embedding"].float().cpu().numpy()
                     n = int(out["attention_mask"].sum())
                     if spans[i] is not None and n == len(offs):
-                        tokens = out["token_embeddings"][:n].float().cpu().numpy()
-                        pooled[i] = pool(tokens, offs, spans[i])
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms), pooled
+                        pooled[i] = pool(out["token_embeddings"][:n].float().cpu().numpy(), offs, spans[i])
+        return unit_rows(vectors), pooled
 
     @staticmethod
     def _set_threads(n: int) -> None:

@@ -99,14 +99,14 @@ class ExtractiveAnswerer:
             evidence.append(Evidence(sentence, i, 0.0, coverage, shape, rank, frozenset(terms), k))
         evidence = sorted(evidence, key=lambda e: e.support, reverse=True)[:MAX_EMBEDDED]
         known = self.known_vectors(passages, splits)
-        sv = [known.get((e.passage, e.order)) for e in evidence]
+        sv = [None if known[e.passage] is None else known[e.passage][e.order] for e in evidence]
         missing = [n for n, v in enumerate(sv) if v is None]
         queries = [query, f"{context} {query}"] if context else [query]
         vectors = self.embedder.embed(queries + [evidence[n].sentence for n in missing])
         qv = vectors[: len(queries)]
         for n, vector in zip(missing, vectors[len(queries) :]):
             sv[n] = vector
-        sv = np.array(sv, dtype=np.float32).reshape(len(evidence), qv.shape[1])
+        sv = np.array(sv, dtype=np.float32)
         sims = sv @ qv[0]
         if context:
             # A follow-up is mostly about itself; the earlier question only steers it.
@@ -115,16 +115,16 @@ class ExtractiveAnswerer:
         order = sorted(range(len(evidence)), key=lambda k: evidence[k].support, reverse=True)
         return [evidence[k] for k in order], sv[order]
 
-    def known_vectors(self, passages: Sequence[Passage], splits: list[list[str]]) -> dict[tuple[int, int], np.ndarray]:
-        """(passage, sentence) -> the vector stored at indexing time, where the chunk still splits the same way."""
-        if self.stored is None:
-            return {}
-        stored = self.stored([p.chunk_id for p in passages])
-        known = {}
-        for i, (p, sentences) in enumerate(zip(passages, splits)):
+    def known_vectors(self, passages: Sequence[Passage], splits: list[list[str]]) -> list[np.ndarray | None]:
+        """Each passage's sentence vectors stored at indexing time, or None where the chunk no longer splits the same way."""
+        stored = self.stored([p.chunk_id for p in passages]) if self.stored is not None else {}
+        known: list[np.ndarray | None] = []
+        for p, sentences in zip(passages, splits):
             rows = stored.get(p.chunk_id)
-            if rows is not None and len(rows.vectors) == len(sentences) and rows.digest == sentences_digest(sentences):
-                known.update({(i, k): rows.vectors[k] for k in range(len(sentences))})
+            same = (
+                rows is not None and len(rows.vectors) == len(sentences) and rows.digest == sentences_digest(sentences)
+            )
+            known.append(rows.vectors if same else None)
         return known
 
     def choose(

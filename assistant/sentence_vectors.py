@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from .embedding import unit_rows
 from .sentences import sentence_spans
 
 SCHEMA_VERSION = 1
@@ -59,9 +60,8 @@ def pool(tokens: np.ndarray, offsets: Sequence[tuple[int, int]], spans: Sequence
         inside = real & (starts >= a) & (ends <= b)
         if not inside.any():
             return None
-        vector = tokens[inside].mean(axis=0)
-        out[row] = vector / (np.linalg.norm(vector) or 1.0)
-    return out
+        out[row] = tokens[inside].mean(axis=0)
+    return unit_rows(out)
 
 
 def quantise(vectors: np.ndarray) -> tuple[bytes, bytes]:
@@ -74,9 +74,7 @@ def quantise(vectors: np.ndarray) -> tuple[bytes, bytes]:
 
 def dequantise(codes: bytes, scales: bytes, dim: int) -> np.ndarray:
     s = np.frombuffer(scales, dtype=np.float32)
-    vectors = np.frombuffer(codes, dtype=np.int8).reshape(len(s), dim).astype(np.float32) * s[:, None]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
+    return unit_rows(np.frombuffer(codes, dtype=np.int8).reshape(len(s), dim) * s[:, None])
 
 
 class SentenceVectorStore:
@@ -130,7 +128,9 @@ class SentenceVectorStore:
                 ).fetchall()
         except sqlite3.Error:
             return {}  # an unreadable file costs answers their speed (sentences are embedded), never the answer
-        return {cid: ChunkSentences(digest, dequantise(codes, scales, dim)) for cid, digest, dim, codes, scales in found}
+        return {
+            cid: ChunkSentences(digest, dequantise(codes, scales, dim)) for cid, digest, dim, codes, scales in found
+        }
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         if not chunk_ids or not self.path.exists():

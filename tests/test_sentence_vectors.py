@@ -97,7 +97,11 @@ def indexed(seed_assistant):
 
 
 def stored_chunks(assistant):
-    return {cid: doc for ids, _, docs in assistant.store.scan(include=["documents", "metadatas"]) for cid, doc in zip(ids, docs)}
+    return {
+        cid: doc
+        for ids, _, docs in assistant.store.scan(include=["documents", "metadatas"])
+        for cid, doc in zip(ids, docs)
+    }
 
 
 def test_every_chunk_gets_its_sentences_vectors_from_its_own_pass(indexed, real_embedder):
