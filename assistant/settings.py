@@ -21,7 +21,7 @@ class Settings:
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 switches to a Chroma server
     collection: str = "news"
     embedding_model: str = "all-MiniLM-L6-v2"  # the packaged model, or a local model folder
-    embedding_batch_size: int = 64
+    embedding_batch_size: int = 32
     device: str = "cpu"  # "cuda" with a CUDA build of torch
     embedding_dtype: str = "auto"  # bfloat16 where the CPU has AVX-512 BF16 / AMX (~2x faster), else float32
     chunk_tokens: int = 200  # leaves room for the title inside the model's 256-token window
