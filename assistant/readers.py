@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from dateutil import parser as dateparser
 from . import checkpoints
 from .articles import Article, BadFile, Note, ReadResult, article_id, sha
 from .cleaning import clean_article_text, clean_text, is_byline, is_furniture
+from .read_cache import ReadCache, record_key
 
 # Whole-file formats are read into memory at once; .jsonl is read a line at a time, so this
 # bounds one record there and a feed of any size can be indexed.
@@ -52,15 +54,21 @@ class Unreadable(Exception):
         self.line = line
 
 
-def read_folder(folder: Path) -> ReadResult:
-    """Read every article file under folder, in sorted order; hidden files and READMEs are skipped."""
+def read_folder(folder: Path, cache: ReadCache | None = None) -> ReadResult:
+    """Read every article file under folder, in sorted order; hidden files and READMEs are skipped.
+
+    With a cache, a file or JSONL record whose bytes have not changed since it was last read
+    is taken from it instead of being parsed and cleaned again.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"no such folder: {folder}")
     result = ReadResult()
     for path in article_files(folder):
-        result.extend(read_file(path, folder))
+        result.extend(read_file(path, folder, cache))
         checkpoints.reached("read")
+    if cache is not None:
+        cache.save()
     result.articles, copies = merge_copies(result.articles)
     result.notes.extend(copies)
     return result
@@ -104,7 +112,7 @@ def article_files(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def read_file(path: Path, root: Path) -> ReadResult:
+def read_file(path: Path, root: Path, cache: ReadCache | None = None) -> ReadResult:
     """Read one file; problems come back as BadFile entries, never as exceptions."""
     path = Path(path)
     rel = path.relative_to(root).as_posix()
@@ -114,8 +122,9 @@ def read_file(path: Path, root: Path) -> ReadResult:
         return ReadResult()
     try:
         if suffix == ".jsonl":
-            return read_jsonl_file(path, rel)
-        return reader(load_text(path), rel)
+            return read_jsonl_file(path, rel, cache)
+        text = load_text(path)
+        return cached(cache, rel, text, lambda: reader(text, rel))
     except Unreadable as problem:
         return ReadResult(bad=[BadFile(rel, problem.reason, problem.line)])
     except Exception as error:  # noqa: BLE001  a reader bug must cost one file, never the whole rebuild
@@ -288,24 +297,35 @@ def read_json(text: str, rel: str) -> ReadResult:
     return result
 
 
-def read_jsonl(text: str, rel: str) -> ReadResult:
-    return read_jsonl_lines(enumerate(text.split("\n"), start=1), rel)
+def cached(cache: ReadCache | None, place: str, raw: str, read: Callable[[], ReadResult]) -> ReadResult:
+    if cache is None:
+        return read()
+    key = record_key(place, raw)
+    found = cache.get(key)
+    if found is None:
+        found = read()
+        cache.put(key, found)
+    return found
 
 
-def read_jsonl_file(path: Path, rel: str) -> ReadResult:
+def read_jsonl(text: str, rel: str, cache: ReadCache | None = None) -> ReadResult:
+    return read_jsonl_lines(enumerate(text.split("\n"), start=1), rel, cache)
+
+
+def read_jsonl_file(path: Path, rel: str, cache: ReadCache | None = None) -> ReadResult:
     """A JSON Lines file a line at a time, so its size is not limited, only each record's."""
     limit = int(MAX_FILE_MB * 1024 * 1024)
     try:
         with open(path, "rb") as fh:
             head = fh.read(8192)
             if any(head.startswith(bom) for bom, _ in _BOMS):
-                return read_jsonl(load_text(path), rel)  # UTF-16/32: decoded whole, under the size limit
+                return read_jsonl(load_text(path), rel, cache)  # UTF-16/32: decoded whole, under the size limit
             if not head.strip():
                 raise Unreadable("empty file")
             if b"\x00" in head:
                 raise Unreadable("binary file (not text)")
             fh.seek(0)
-            result = read_jsonl_lines(_lines(fh, limit), rel)
+            result = read_jsonl_lines(_lines(fh, limit), rel, cache)
     except OSError as error:
         raise Unreadable(f"cannot read file: {error.strerror or error}") from None
     if not result.articles and not result.bad:
@@ -337,29 +357,40 @@ def _lines(fh, limit: int) -> Iterable[tuple[int, str | None]]:
             yield number, problem
 
 
-def read_jsonl_lines(lines: Iterable[tuple[int, str | None | Unreadable]], rel: str) -> ReadResult:
+def read_jsonl_lines(
+    lines: Iterable[tuple[int, str | None | Unreadable]], rel: str, cache: ReadCache | None = None
+) -> ReadResult:
     result = ReadResult()
     for number, line in lines:
-        if isinstance(line, str) and not line.strip():
+        if isinstance(line, str):
+            if not line.strip():
+                continue
+            result.extend(cached(cache, f"{rel}#{number}", line, partial(read_jsonl_record, line, rel, number)))
             continue
+        result.extend(read_jsonl_record(line, rel, number))
+    return result
+
+
+def read_jsonl_record(line: str | None | Unreadable, rel: str, number: int) -> ReadResult:
+    result = ReadResult()
+    try:
+        if line is None:
+            raise Unreadable(f"record longer than the {MAX_FILE_MB:g} MB limit")
+        if isinstance(line, Unreadable):
+            raise line
         try:
-            if line is None:
-                raise Unreadable(f"record longer than the {MAX_FILE_MB:g} MB limit")
-            if isinstance(line, Unreadable):
-                raise line
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise Unreadable(f"malformed JSON: {error.msg} (column {error.colno})") from None
-            except RecursionError:
-                raise Unreadable("malformed JSON: nested too deeply") from None
-            if not isinstance(record, dict):
-                raise Unreadable("record is not a JSON object")
-            article = article_from_record(record, path=f"{rel}#{number}")
-            result.articles.append(article)
-            result.notes.extend(missing_fields(article, bool(as_text(field(record, "title"))), rel, number))
-        except Unreadable as problem:
-            result.bad.append(BadFile(rel, problem.reason, number))
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise Unreadable(f"malformed JSON: {error.msg} (column {error.colno})") from None
+        except RecursionError:
+            raise Unreadable("malformed JSON: nested too deeply") from None
+        if not isinstance(record, dict):
+            raise Unreadable("record is not a JSON object")
+        article = article_from_record(record, path=f"{rel}#{number}")
+        result.articles.append(article)
+        result.notes.extend(missing_fields(article, bool(as_text(field(record, "title"))), rel, number))
+    except Unreadable as problem:
+        result.bad.append(BadFile(rel, problem.reason, number))
     return result
 
 
