@@ -141,6 +141,7 @@ def apply(
     estimate = sum(max(1, len(a.text) // CHARS_PER_CHUNK) for a in the_plan.added)
     if progress:
         progress(0, estimate)
+    changes = LexicalChanges(before=store.digest if store.exists() else "")
     if not the_plan.is_empty:
         # Marks the lexical index stale until the rebuild finishes: after a crash half-way, the
         # next reader or rebuild sees the mismatch and rebuilds BM25 from the chunks really stored.
@@ -157,7 +158,7 @@ def apply(
         new_seen += fresh
         chars_done += len(article.text)
         if pending >= BATCH_CHUNKS or number == len(todo):
-            _write_batch(batch, store, embedder, report, sentence_store)
+            _write_batch(batch, store, embedder, report, sentence_store, changes)
             batch, pending = [], 0
             if progress:
                 estimate = (
@@ -171,9 +172,10 @@ def apply(
     if sentence_store is not None:
         sentence_store.delete(gone)
     report.chunks_deleted += len(gone)
+    changes.removed.update(gone)
 
     checkpoints.reached("lexical")
-    refresh_lexical(store, lexical_dir, force=not the_plan.is_empty)
+    refresh_lexical(store, lexical_dir, force=not the_plan.is_empty, changes=changes)
     report.chunks_total = store.count()
     report.seconds = time.perf_counter() - started
     return report
@@ -185,11 +187,14 @@ def _write_batch(
     embedder: Embedder,
     report: IndexReport,
     sentence_store: SentenceVectorStore | None = None,
+    changes: LexicalChanges | None = None,
 ) -> None:
     new_chunks, new_meta, kept_ids, kept_meta, stale = [], [], [], [], []
     for article, chunks, old in batch:
         for chunk in chunks:
             meta = chunk_metadata(article, chunk, len(chunks))
+            if changes is not None:  # kept chunks too: their dates or outlet may be what changed
+                changes.rows.append((chunk.id, lexical_text(meta, chunk.text), *lexical_columns(meta)))
             if chunk.id in old:
                 kept_ids.append(chunk.id)
                 kept_meta.append(meta)
@@ -208,6 +213,8 @@ def _write_batch(
     store.delete(stale)
     if sentence_store is not None:
         sentence_store.delete(stale)
+    if changes is not None:
+        changes.removed.update(stale)
     report.chunks_embedded += len(new_chunks)
     report.chunks_kept += len(kept_ids)
     report.chunks_deleted += len(stale)
@@ -235,8 +242,42 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder, sentence_store: Senten
     return vectors
 
 
-def refresh_lexical(store: Store, folder: Path, force: bool = False, save: bool = True) -> LexicalIndex:
-    """The BM25 index for the store's current chunks: loaded when it matches, else rebuilt.
+def lexical_text(meta: dict, text: str) -> str:
+    """What BM25 sees of a chunk: the headline counts for every chunk, as it does for the embedder."""
+    return f"{meta.get('title', '')}\n{text}"
+
+
+def lexical_columns(meta: dict) -> tuple[str, int, str]:
+    return meta["article_id"], int(meta.get("published_day", 0)), meta.get("source", "")
+
+
+@dataclass
+class LexicalChanges:
+    """What a rebuild wrote, so BM25 can be updated rather than rebuilt from every chunk's text."""
+
+    before: str  # the store's digest before the rebuild: the saved index must be of that state
+    rows: list[tuple[str, str, str, int, str]] = field(default_factory=list)  # id, text, article, day, source
+    removed: set[str] = field(default_factory=set)
+
+
+def updated_lexical(store: Store, folder: Path, changes: LexicalChanges) -> LexicalBuilder | None:
+    """The saved BM25 rows with the changes applied, or None when they cannot be trusted to match the store."""
+    builder = LexicalBuilder.resume(folder, changes.before)
+    if builder is None:
+        return None
+    builder.drop(changes.removed | {row[0] for row in changes.rows})
+    for row in changes.rows:
+        builder.add(*row)
+    stored = {cid for page_ids, _, _ in store.scan(include=[]) for cid in page_ids}
+    # Another process may have written to a shared store meanwhile: then only a full rebuild is right.
+    return builder if stored == set(builder.ids) and len(stored) == len(builder.ids) else None
+
+
+def refresh_lexical(
+    store: Store, folder: Path, force: bool = False, save: bool = True, changes: LexicalChanges | None = None
+) -> LexicalIndex:
+    """The BM25 index for the store's current chunks: loaded when it matches, updated with a
+    rebuild's `changes` when the saved one is of the state before them, else rebuilt.
 
     With save=False (a reader, not a rebuild) an index rebuilt while the store is marked as
     being rebuilt stays in memory: only the rebuild that owns the lock may record a digest.
@@ -246,14 +287,14 @@ def refresh_lexical(store: Store, folder: Path, force: bool = False, save: bool 
         current = LexicalIndex.load(folder)
         if current is not None and current.digest and current.digest == store.digest:
             return current
-    # A page of chunks at a time: only term numbers are kept, never every chunk's text.
-    builder = LexicalBuilder()
-    if store.exists():
-        for page_ids, metas, docs in store.scan(include=["documents", "metadatas"]):
-            for cid, meta, doc in zip(page_ids, metas, docs or []):
-                # The headline counts for every chunk, as it does for the embedder.
-                text = f"{meta.get('title', '')}\n{doc}"
-                builder.add(cid, text, meta["article_id"], int(meta.get("published_day", 0)), meta.get("source", ""))
+    builder = updated_lexical(store, folder, changes) if changes is not None and store.exists() else None
+    if builder is None:
+        builder = LexicalBuilder()
+        if store.exists():
+            # A page of chunks at a time: only term numbers are kept, never every chunk's text.
+            for page_ids, metas, docs in store.scan(include=["documents", "metadatas"]):
+                for cid, meta, doc in zip(page_ids, metas, docs or []):
+                    builder.add(cid, lexical_text(meta, doc), *lexical_columns(meta))
     digest = hashlib.sha256("\n".join(sorted(builder.ids)).encode()).hexdigest()[:16]
     lexical = builder.finish(digest)
     if rebuilding:

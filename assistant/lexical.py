@@ -30,6 +30,9 @@ def _stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN)
 
 
+# Beside the bm25s files: each chunk's distinct term numbers and counts, and the terms in number
+# order, so that the next rebuild updates the index instead of re-reading every chunk's text.
+COUNTS_FILE, VOCAB_FILE = "counts.npz", "terms.json"
 STEM_CACHE_WORDS = 200_000  # news vocabulary repeats: most words are stemmed once per process
 _stem_cache: dict[str, str] = {}
 
@@ -103,10 +106,59 @@ class LexicalBuilder:
         self.days.append(day)
         self.sources.append(source)
 
+    def drop(self, ids: set[str]) -> None:
+        """Forget the rows of these chunks (removed, or about to be added again with new text or dates)."""
+        keep = np.array([cid not in ids for cid in self.ids], dtype=bool)
+        if keep.all():
+            return
+        distinct = np.frombuffer(self._distinct, dtype=np.int32)
+        entries = np.repeat(keep, distinct)
+        self._terms = array("i", np.frombuffer(self._terms, dtype=np.int32)[entries].tobytes())
+        self._counts = array("H", np.frombuffer(self._counts, dtype=np.uint16)[entries].tobytes())
+        self._distinct = array("i", distinct[keep].tobytes())
+        self._lengths = array("i", np.frombuffer(self._lengths, dtype=np.int32)[keep].tobytes())
+        for name in ("ids", "article_ids", "days", "sources"):
+            setattr(self, name, [v for v, k in zip(getattr(self, name), keep) if k])
+
+    @classmethod
+    def resume(cls, folder: Path, digest: str) -> "LexicalBuilder | None":
+        """The builder that made the index saved in `folder` for the store state `digest`, or None."""
+        try:
+            meta = json.loads((folder / "rows.json").read_text())
+            if not digest or meta["digest"] != digest:
+                return None
+            days = np.load(folder / "days.npy")
+            with np.load(folder / COUNTS_FILE) as saved:
+                arrays = {k: saved[k] for k in ("terms", "counts", "distinct", "lengths")}
+            vocab = json.loads((folder / VOCAB_FILE).read_text())
+        except (OSError, ValueError, KeyError):
+            return None
+        builder = cls()
+        builder.vocab = {t: i for i, t in enumerate(vocab)}
+        builder.ids, builder.article_ids, builder.sources = meta["ids"], meta["article_ids"], meta["sources"]
+        builder.days = [int(d) for d in days]
+        builder._terms = array("i", arrays["terms"].astype(np.int32).tobytes())
+        builder._counts = array("H", arrays["counts"].astype(np.uint16).tobytes())
+        builder._distinct = array("i", arrays["distinct"].astype(np.int32).tobytes())
+        builder._lengths = array("i", arrays["lengths"].astype(np.int32).tobytes())
+        if len(builder._distinct) != len(builder.ids) or len(builder._terms) != int(arrays["distinct"].sum()):
+            return None
+        return builder
+
+    def save_counts(self, folder: Path) -> None:
+        np.savez(
+            folder / COUNTS_FILE,
+            terms=np.frombuffer(self._terms, dtype=np.int32),
+            counts=np.frombuffer(self._counts, dtype=np.uint16),
+            distinct=np.frombuffer(self._distinct, dtype=np.int32),
+            lengths=np.frombuffer(self._lengths, dtype=np.int32),
+        )
+        (folder / VOCAB_FILE).write_text(json.dumps(list(self.vocab)))
+
     def finish(self, digest: str) -> "LexicalIndex":
         rows = Rows(self.ids, self.article_ids, np.array(self.days, dtype=np.int64), self.sources)
         if not self.ids:
-            return LexicalIndex(None, rows, digest)
+            return LexicalIndex(None, rows, digest, self)
         import bm25s
 
         n_docs, n_vocab = len(self.ids), len(self.vocab)
@@ -133,14 +185,15 @@ class LexicalBuilder:
         retriever.vocab_dict = self.vocab
         retriever.unique_token_ids_set = set(self.vocab.values())
         retriever.nonoccurrence_array = None
-        return LexicalIndex(retriever, rows, digest)
+        return LexicalIndex(retriever, rows, digest, self)
 
 
 class LexicalIndex:
-    def __init__(self, retriever, rows: Rows, digest: str):
+    def __init__(self, retriever, rows: Rows, digest: str, builder: LexicalBuilder | None = None):
         self.retriever = retriever
         self.rows = rows
         self.digest = digest
+        self.builder = builder  # kept when built here, so its counts are saved for the next update
 
     def save(self, folder: Path) -> None:
         # Write beside, then swap, so a reader never sees half an index.
@@ -157,6 +210,8 @@ class LexicalIndex:
             "sources": self.rows.sources,
         }
         (tmp / "rows.json").write_text(json.dumps(meta))
+        if self.builder is not None:
+            self.builder.save_counts(tmp)
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():

@@ -184,3 +184,59 @@ def test_a_second_rebuild_is_refused_while_one_runs(folder, make):
     with index_lock(assistant.settings.index_dir):
         with pytest.raises(IndexBusy):
             assistant.index()
+
+
+def full_bm25(bot):
+    """BM25 rebuilt from every chunk's text in the store, as a fresh index would be."""
+    from assistant.indexing import lexical_columns, lexical_text
+    from assistant.lexical import LexicalBuilder
+
+    builder = LexicalBuilder()
+    for ids, metas, docs in bot.store.scan(include=["documents", "metadatas"]):
+        for cid, meta, doc in zip(ids, metas, docs):
+            builder.add(cid, lexical_text(meta, doc), *lexical_columns(meta))
+    return builder.finish("")
+
+
+def same_bm25(saved, full, queries):
+    assert set(saved.rows.ids) == set(full.rows.ids)
+    for cid, day in zip(full.rows.ids, full.rows.days):
+        assert saved.rows.days[saved.rows.position[cid]] == day
+    for query in queries:
+        got, want = saved.search(query, 10), full.search(query, 10)
+        assert [c for c, _ in got] == [c for c, _ in want]
+        assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(got, want))
+
+
+def test_bm25_is_updated_in_place_and_matches_a_full_rebuild(folder, make, monkeypatch):
+    from assistant.lexical import LexicalIndex
+
+    make(folder).index()
+    (folder / "budget.md").write_text(md("Council passes transport budget", PARAGRAPHS[:2] + ["Trams run late."]))
+    (folder / "gone.md").unlink()
+    (folder / "new.md").write_text(md("Harbour bridge reopens", ["The harbour bridge reopened to traffic on Monday."]))
+    from assistant import indexing
+
+    updated = []
+    real = indexing.updated_lexical
+    monkeypatch.setattr(indexing, "updated_lexical", lambda *a: updated.append(real(*a)) or updated[-1])
+    bot = make(folder)
+    bot.index()
+    assert updated and updated[0] is not None  # updated in place, not rebuilt from every text
+    saved = LexicalIndex.load(bot.lexical_dir)
+    assert saved.digest == bot.store.digest
+    same_bm25(saved, full_bm25(bot), ["bridge traffic Monday", "bus fares", "trams late", "deleted article", "alpha"])
+
+
+def test_bm25_without_its_saved_counts_is_rebuilt_in_full(folder, make):
+    from assistant.lexical import COUNTS_FILE, LexicalIndex
+
+    bot = make(folder)
+    bot.index()
+    (bot.lexical_dir / COUNTS_FILE).write_bytes(b"damaged")
+    (folder / "gone.md").unlink()
+    bot = make(folder)
+    bot.index()
+    saved = LexicalIndex.load(bot.lexical_dir)
+    assert saved.digest == bot.store.digest
+    same_bm25(saved, full_bm25(bot), ["bus fares", "deleted article"])
