@@ -91,13 +91,13 @@ class Assistant:
             self._sentence_store = SentenceVectorStore(path, s.embedding_model)
         return self._sentence_store
 
-    def read(self, *, cached: bool = False, fresh: bool = False) -> ReadResult:
-        """The seeds folder's articles. A rebuild (`cached`) takes unchanged files and records from
-        the read cache beside the index and updates it; `fresh` starts that cache over."""
+    def read(self, *, update: bool = False, fresh: bool = False) -> ReadResult:
+        """The seeds folder's articles, unchanged files and records taken from the read cache beside
+        the index. Only a rebuild (`update`) writes that cache; `fresh` starts it over."""
         from .read_cache import ReadCache
         from .readers import read_folder
 
-        cache = ReadCache(self.settings.index_dir / "read-cache.sqlite3", fresh=fresh) if cached else None
+        cache = ReadCache(self.settings.index_dir / "read-cache.sqlite3", fresh=fresh, update=update)
         return read_folder(self.settings.seeds_dir, cache)
 
     def plan(self) -> IndexPlan:
@@ -107,7 +107,7 @@ class Assistant:
     def index(self, *, full: bool = False, dry_run: bool = False, progress: Progress | None = None) -> IndexReport:
         """Apply exactly the difference between the seeds folder and the index."""
         with self._lock, index_lock(self.settings.index_dir):
-            found = self.read(cached=not dry_run, fresh=full)
+            found = self.read(update=not dry_run, fresh=full and not dry_run)
             if full and not dry_run:
                 self.store.reset()
                 self.sentence_store.reset()

@@ -299,7 +299,7 @@ def refresh_lexical(
     lexical = builder.finish(digest)
     if rebuilding:
         return lexical
-    lexical.save(folder)
+    lexical.save(folder, counts=builder)
     if store.exists() and store.digest != digest:
         store.set_digest(digest)
     return lexical

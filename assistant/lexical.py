@@ -158,7 +158,7 @@ class LexicalBuilder:
     def finish(self, digest: str) -> "LexicalIndex":
         rows = Rows(self.ids, self.article_ids, np.array(self.days, dtype=np.int64), self.sources)
         if not self.ids:
-            return LexicalIndex(None, rows, digest, self)
+            return LexicalIndex(None, rows, digest)
         import bm25s
 
         n_docs, n_vocab = len(self.ids), len(self.vocab)
@@ -185,18 +185,18 @@ class LexicalBuilder:
         retriever.vocab_dict = self.vocab
         retriever.unique_token_ids_set = set(self.vocab.values())
         retriever.nonoccurrence_array = None
-        return LexicalIndex(retriever, rows, digest, self)
+        return LexicalIndex(retriever, rows, digest)
 
 
 class LexicalIndex:
-    def __init__(self, retriever, rows: Rows, digest: str, builder: LexicalBuilder | None = None):
+    def __init__(self, retriever, rows: Rows, digest: str):
         self.retriever = retriever
         self.rows = rows
         self.digest = digest
-        self.builder = builder  # kept when built here, so its counts are saved for the next update
 
-    def save(self, folder: Path) -> None:
-        # Write beside, then swap, so a reader never sees half an index.
+    def save(self, folder: Path, counts: LexicalBuilder | None = None) -> None:
+        """Write the index; with the builder that made it, also its counts, for the next update in place."""
+        # Write beside, then swap, so a reader never sees half an index (or counts of another one).
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -210,8 +210,8 @@ class LexicalIndex:
             "sources": self.rows.sources,
         }
         (tmp / "rows.json").write_text(json.dumps(meta))
-        if self.builder is not None:
-            self.builder.save_counts(tmp)
+        if counts is not None:
+            counts.save_counts(tmp)
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():

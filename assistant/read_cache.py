@@ -47,9 +47,10 @@ def from_row(row: str) -> ReadResult:
 class ReadCache:
     """A SQLite file of cleaned articles. Any problem with it only means reading again."""
 
-    def __init__(self, path: Path, fresh: bool = False):
+    def __init__(self, path: Path, fresh: bool = False, update: bool = True):
         self.path = path
         self.fresh = fresh  # forget what is stored: everything is read again and the cache rewritten
+        self.update = update  # False for a look that must not write the index folder (a dry run, a plan)
         self.known: dict[str, str] = {}
         self.used: set[str] = set()
         self.added: dict[str, str] = {}
@@ -79,7 +80,7 @@ class ReadCache:
 
     def save(self) -> None:
         """Keep exactly the records read this time: what left the seeds folder leaves the cache."""
-        if not self.fresh and not self.added and self.used == set(self.known):
+        if not self.update or (not self.fresh and not self.added and self.used == set(self.known)):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -362,12 +362,11 @@ def read_jsonl_lines(
 ) -> ReadResult:
     result = ReadResult()
     for number, line in lines:
-        if isinstance(line, str):
-            if not line.strip():
-                continue
-            result.extend(cached(cache, f"{rel}#{number}", line, partial(read_jsonl_record, line, rel, number)))
+        if isinstance(line, str) and not line.strip():
             continue
-        result.extend(read_jsonl_record(line, rel, number))
+        read = partial(read_jsonl_record, line, rel, number)
+        # Only a decoded line has bytes to key on; an overlong or undecodable one is reported again.
+        result.extend(cached(cache, f"{rel}#{number}", line, read) if isinstance(line, str) else read())
     return result
 
 
