@@ -172,6 +172,7 @@ class SentenceEmbedder:
             if self.dtype == "bfloat16":
                 model.to(torch.bfloat16)
                 self.fused = fuse_layers(model)
+            model.eval()  # once here: `_forward` relies on it, as `encode` would set it per call
             self._model = model
         return self._model
 
@@ -198,14 +199,31 @@ class SentenceEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._encoding(len(texts)) as model:
-            vectors = model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-                processing_kwargs=PADDED,
-            )
+            if len(texts) <= SMALL_CALL and self.device == "cpu":
+                vectors = self._forward(model, texts)
+            else:
+                vectors = model.encode(
+                    list(texts),
+                    batch_size=self.batch_size,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                    processing_kwargs=PADDED,
+                )
         return unit_rows(vectors)
+
+    @staticmethod
+    def _forward(model: Any, texts: Sequence[str]) -> np.ndarray:
+        """What `encode` computes for a few texts, without its per-call bookkeeping.
+
+        `encode` puts every module in eval mode and sorts, batches and gathers on each call:
+        ~1 ms of a question's ~6 ms embedding. Same tokenizer settings, same modules.
+        """
+        import torch
+
+        features = model.preprocess(list(texts), processing_kwargs=PADDED)
+        with torch.inference_mode():
+            out = model.forward(features)
+        return out["sentence_embedding"].float().numpy()
 
     def embed_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]] | None]

@@ -193,11 +193,11 @@ def _write_batch(
     for article, chunks, old in batch:
         for chunk in chunks:
             meta = chunk_metadata(article, chunk, len(chunks))
-            if changes is not None:  # kept chunks too: their dates or outlet may be what changed
-                changes.rows.append((chunk.id, lexical_text(meta, chunk.text), *lexical_columns(meta)))
             if chunk.id in old:
                 kept_ids.append(chunk.id)
                 kept_meta.append(meta)
+                if changes is not None:  # kept chunks too: their dates or outlet may be what changed
+                    changes.rows.append(_lexical_row(chunk.id, meta, chunk.text, None))
             else:
                 new_chunks.append(chunk)
                 new_meta.append(meta)
@@ -209,6 +209,8 @@ def _write_batch(
         vectors = embed_chunks(new_chunks, embedder, sentence_store)
         store.add(new_chunks, vectors, new_meta)
         checkpoints.reached("write")
+        if changes is not None:
+            changes.rows.extend(_lexical_row(c.id, m, c.text, v) for c, m, v in zip(new_chunks, new_meta, vectors))
     store.update(kept_ids, kept_meta)
     store.delete(stale)
     if sentence_store is not None:
@@ -251,12 +253,19 @@ def lexical_columns(meta: dict) -> tuple[str, int, str]:
     return meta["article_id"], int(meta.get("published_day", 0)), meta.get("source", "")
 
 
+LexicalRow = tuple[str, str, str, int, str, "np.ndarray | None"]  # id, text, article, day, source, vector
+
+
+def _lexical_row(cid: str, meta: dict, text: str, vector: np.ndarray | None) -> LexicalRow:
+    return (cid, lexical_text(meta, text), *lexical_columns(meta), vector)
+
+
 @dataclass
 class LexicalChanges:
     """What a rebuild wrote, so BM25 can be updated rather than rebuilt from every chunk's text."""
 
     before: str  # the store's digest before the rebuild: the saved index must be of that state
-    rows: list[tuple[str, str, str, int, str]] = field(default_factory=list)  # id, text, article, day, source
+    rows: list[LexicalRow] = field(default_factory=list)  # vector None: a kept chunk, whose vector is unchanged
     removed: set[str] = field(default_factory=set)
 
 
@@ -265,9 +274,10 @@ def updated_lexical(store: Store, folder: Path, changes: LexicalChanges) -> Lexi
     builder = LexicalBuilder.resume(folder, changes.before)
     if builder is None:
         return None
+    kept = builder.vector_of()
     builder.drop(changes.removed | {row[0] for row in changes.rows})
-    for row in changes.rows:
-        builder.add(*row)
+    for cid, text, article, day, source, vector in changes.rows:
+        builder.add(cid, text, article, day, source, kept.get(cid) if vector is None else vector)
     stored = {cid for page_ids, _, _ in store.scan(include=[]) for cid in page_ids}
     # Another process may have written to a shared store meanwhile: then only a full rebuild is right.
     return builder if stored == set(builder.ids) and len(stored) == len(builder.ids) else None
@@ -292,9 +302,9 @@ def refresh_lexical(
         builder = LexicalBuilder()
         if store.exists():
             # A page of chunks at a time: only term numbers are kept, never every chunk's text.
-            for page_ids, metas, docs in store.scan(include=["documents", "metadatas"]):
-                for cid, meta, doc in zip(page_ids, metas, docs or []):
-                    builder.add(cid, lexical_text(meta, doc), *lexical_columns(meta))
+            for page_ids, metas, docs, vectors in store.scan_chunks():
+                for cid, meta, doc, vector in zip(page_ids, metas, docs, vectors):
+                    builder.add(cid, lexical_text(meta, doc), *lexical_columns(meta), vector)
     digest = hashlib.sha256("\n".join(sorted(builder.ids)).encode()).hexdigest()[:16]
     lexical = builder.finish(digest)
     if rebuilding:

@@ -1,4 +1,4 @@
-"""BM25 over the stored chunks (bm25s), saved beside the store and rebuilt only when chunks change."""
+"""BM25 over the stored chunks (bm25s) and the per-chunk columns kept beside it, rebuilt only when chunks change."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def _stopwords() -> frozenset[str]:
 # Beside the bm25s files: each chunk's distinct term numbers and counts, and the terms in number
 # order, so that the next rebuild updates the index instead of re-reading every chunk's text.
 COUNTS_FILE, VOCAB_FILE = "counts.npz", "terms.json"
+VECTORS_FILE = "vectors.npy"
+ROWS_FORMAT = 2  # 2: each chunk's vector is kept too; an index saved in another format is rebuilt
 STEM_CACHE_WORDS = 200_000  # news vocabulary repeats: most words are stemmed once per process
 _stem_cache: dict[str, str] = {}
 
@@ -57,12 +59,24 @@ def stems(text: str) -> list[str]:
 
 @dataclass
 class Rows:
-    """Per-chunk columns kept beside BM25 so filters need no trip to Chroma."""
+    """Per-chunk columns kept beside BM25 so that filters, and a search among the few chunks
+    they allow, need no trip to Chroma."""
 
     ids: list[str]
     article_ids: list[str]
     days: np.ndarray  # published day number, 0 when unknown
     sources: list[str]
+    # Unit embedding per chunk, None when not all are known: float32 as saved (numpy converts
+    # float16 at ~1 ns a number, 4 ms for a year of news), float16 in the builder's own memory.
+    vectors: np.ndarray | None = None
+
+    def nearest(self, vector: np.ndarray, n: int, allowed: np.ndarray) -> list[tuple[str, float]]:
+        """The `n` chunks among the row numbers `allowed` nearest `vector`, as (id, cosine)."""
+        assert self.vectors is not None
+        sims = np.asarray(self.vectors[allowed], dtype=np.float32) @ vector.astype(np.float32)
+        top = np.argpartition(-sims, n - 1)[:n] if len(sims) > n else np.arange(len(sims))
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(self.ids[allowed[i]], float(sims[i])) for i in top]
 
     @cached_property
     def position(self) -> dict[str, int]:
@@ -91,8 +105,13 @@ class LexicalBuilder:
         self._counts = array("H")  # how often each of those terms occurs in its document
         self._distinct = array("i")  # distinct terms per document
         self._lengths = array("i")  # tokens per document
+        self._vectors = bytearray()  # each document's float16 vector, one after another
+        self.dim = 0
+        self.all_vectors = True  # False once a document came without one: then none are kept
 
-    def add(self, cid: str, text: str, article_id: str, day: int, source: str) -> None:
+    def add(
+        self, cid: str, text: str, article_id: str, day: int, source: str, vector: np.ndarray | None = None
+    ) -> None:
         # An empty document gets a placeholder term that matches no query, as bm25s would need.
         terms = stems(text) or ["\x00"]
         vocab = self.vocab
@@ -105,6 +124,26 @@ class LexicalBuilder:
         self.article_ids.append(article_id)
         self.days.append(day)
         self.sources.append(source)
+        self._add_vector(vector)
+
+    def _add_vector(self, vector: np.ndarray | None) -> None:
+        if vector is None or not self.all_vectors or (self.dim and len(vector) != self.dim):
+            self.all_vectors, self._vectors = False, bytearray()
+            return
+        self.dim = len(vector)
+        self._vectors += np.asarray(vector, dtype=np.float16).tobytes()
+
+    def vectors(self) -> np.ndarray | None:
+        """Every document's vector as rows, or None when not all are known."""
+        if not self.all_vectors or not self.ids:
+            return None
+        return np.frombuffer(self._vectors, dtype=np.float16).reshape(len(self.ids), self.dim)
+
+    def vector_of(self) -> dict[str, np.ndarray]:
+        """Each document's vector by chunk id (empty when not all are known)."""
+        vectors = self.vectors()
+        # A copy: rows viewing the buffer itself would keep it from growing.
+        return {} if vectors is None else dict(zip(self.ids, vectors.copy()))
 
     def drop(self, ids: set[str]) -> None:
         """Forget the rows of these chunks (removed, or about to be added again with new text or dates)."""
@@ -117,6 +156,9 @@ class LexicalBuilder:
         self._counts = array("H", np.frombuffer(self._counts, dtype=np.uint16)[entries].tobytes())
         self._distinct = array("i", distinct[keep].tobytes())
         self._lengths = array("i", np.frombuffer(self._lengths, dtype=np.int32)[keep].tobytes())
+        vectors = self.vectors()
+        if vectors is not None:
+            self._vectors = bytearray(vectors[keep].tobytes())
         for name in ("ids", "article_ids", "days", "sources"):
             setattr(self, name, [v for v, k in zip(getattr(self, name), keep) if k])
 
@@ -125,9 +167,10 @@ class LexicalBuilder:
         """The builder that made the index saved in `folder` for the store state `digest`, or None."""
         try:
             meta = json.loads((folder / "rows.json").read_text())
-            if not digest or meta["digest"] != digest:
+            if not digest or meta["digest"] != digest or meta.get("format") != ROWS_FORMAT:
                 return None
             days = np.load(folder / "days.npy")
+            vectors = np.load(folder / VECTORS_FILE, mmap_mode="r") if meta.get("vectors") else None
             with np.load(folder / COUNTS_FILE) as saved:
                 arrays = {k: saved[k] for k in ("terms", "counts", "distinct", "lengths")}
             vocab = json.loads((folder / VOCAB_FILE).read_text())
@@ -141,6 +184,11 @@ class LexicalBuilder:
         builder._counts = array("H", arrays["counts"].astype(np.uint16).tobytes())
         builder._distinct = array("i", arrays["distinct"].astype(np.int32).tobytes())
         builder._lengths = array("i", arrays["lengths"].astype(np.int32).tobytes())
+        if vectors is None or len(vectors) != len(builder.ids):
+            builder.all_vectors = False
+        else:
+            builder.dim = vectors.shape[1]
+            builder._vectors = bytearray(vectors.astype(np.float16).tobytes())
         if len(builder._distinct) != len(builder.ids) or len(builder._terms) != int(arrays["distinct"].sum()):
             return None
         return builder
@@ -156,7 +204,7 @@ class LexicalBuilder:
         (folder / VOCAB_FILE).write_text(json.dumps(list(self.vocab)))
 
     def finish(self, digest: str) -> "LexicalIndex":
-        rows = Rows(self.ids, self.article_ids, np.array(self.days, dtype=np.int64), self.sources)
+        rows = Rows(self.ids, self.article_ids, np.array(self.days, dtype=np.int64), self.sources, self.vectors())
         if not self.ids:
             return LexicalIndex(None, rows, digest)
         import bm25s
@@ -203,7 +251,11 @@ class LexicalIndex:
         if self.retriever is not None:
             self.retriever.save(str(tmp))
         np.save(tmp / "days.npy", self.rows.days)
+        if self.rows.vectors is not None:
+            _save_float32(tmp / VECTORS_FILE, self.rows.vectors)
         meta = {
+            "format": ROWS_FORMAT,
+            "vectors": self.rows.vectors is not None,
             "digest": self.digest,
             "ids": self.rows.ids,
             "article_ids": self.rows.article_ids,
@@ -225,11 +277,17 @@ class LexicalIndex:
 
         try:
             meta = json.loads((folder / "rows.json").read_text())
+            if meta.get("format") != ROWS_FORMAT:
+                return None
             retriever = bm25s.BM25.load(str(folder)) if meta["ids"] else None
             days = np.load(folder / "days.npy")
+            # Mapped, not read: only the rows a filtered search looks at are paged in.
+            vectors = np.load(folder / VECTORS_FILE, mmap_mode="r") if meta.get("vectors") else None
         except (OSError, ValueError, KeyError):
             return None
-        rows = Rows(meta["ids"], meta["article_ids"], days, meta["sources"])
+        if vectors is not None and vectors.shape[0] != len(meta["ids"]):
+            return None
+        rows = Rows(meta["ids"], meta["article_ids"], days, meta["sources"], vectors)
         return cls(retriever, rows, meta["digest"])
 
     def __len__(self) -> int:
@@ -264,3 +322,12 @@ class LexicalIndex:
     def _doc_freq(self, token_id: int) -> int:
         indptr = self.retriever.scores["indptr"]
         return int(indptr[token_id + 1] - indptr[token_id])
+
+
+def _save_float32(path: Path, rows: np.ndarray, block: int = 8192) -> None:
+    """Save `rows` as float32, converted a block at a time rather than all at once in memory."""
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=rows.shape)
+    for start in range(0, len(rows), block):
+        out[start : start + block] = rows[start : start + block]
+    out.flush()
+    del out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Sequence
@@ -19,6 +20,8 @@ from .stories import same_story, shingles
 OVERFETCH = 3  # unfiltered nearest chunks fetched per candidate wanted, before the filters apply
 MAX_NAMED_IDS = 5000  # allowed chunks a query may name; beyond this Chroma filters by metadata instead
 TEXT_PAGE = 4  # candidates' texts fetched per trip to the store, per passage wanted
+# BM25 for a question runs here while the question is embedded on the calling thread.
+LEXICAL_SEARCH = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
 
 
 @dataclass(frozen=True)
@@ -107,15 +110,22 @@ class Retriever:
         self.ranking = ranking
 
     def nearest(
-        self, vector: np.ndarray, scope: Filters, rows: Rows | None, mask: np.ndarray | None
+        self,
+        vector: np.ndarray,
+        scope: Filters,
+        rows: Rows | None,
+        mask: np.ndarray | None,
+        unfiltered: list[tuple[str, float]],
     ) -> list[tuple[str, float]]:
         """The chunks nearest the query that the filters allow, as (id, cosine).
 
         Chroma answers a metadata-filtered query by scanning metadata (83 ms against 5 ms
-        unfiltered on 16.6k chunks here). Every chunk's date and outlet are at hand in the
-        lexical index's rows, so: fetch more without a filter and apply it here; when too few
-        pass, name the allowed chunks (~15 ms); ask Chroma to filter only for a wide window.
-        `mask` is `scope.mask` over `rows`, which the caller has already computed for BM25.
+        unfiltered on 16.6k chunks here), and a query among named ids takes 8-18 ms. Every
+        chunk's date, outlet and vector are at hand in the lexical index's rows, so: fetch more
+        without a filter and apply it here; when too few pass, search the allowed rows' vectors
+        here (a week of news is ~800 chunks: well under a millisecond). `mask` is `scope.mask`
+        over `rows`, already computed for BM25; `unfiltered` holds the unfiltered nearest
+        chunks once fetched, shared by the question's scopes.
         """
         where = scope.chroma_where()
         if where is None:
@@ -124,7 +134,9 @@ class Retriever:
             return self.store.nearest(vector, self.candidates, where=where)
         position = rows.position
         wanted = OVERFETCH * self.candidates
-        hits = self.store.nearest(vector, wanted)
+        if not unfiltered:
+            unfiltered.extend(self.store.nearest(vector, wanted))
+        hits = unfiltered
         # Chunks written since the rows were read (another process's rebuild) are judged by their own metadata.
         newer = {cid: meta for cid, (_, meta) in self.store.get([c for c, _ in hits if c not in position]).items()}
 
@@ -136,29 +148,41 @@ class Retriever:
         kept = [hit for hit in hits if allowed(hit[0])]
         if len(kept) >= self.candidates or len(hits) < wanted:  # enough, or every chunk was seen
             return kept[: self.candidates]
-        ids = rows.ids if mask is None else [rows.ids[i] for i in np.flatnonzero(mask)]
-        if len(ids) <= MAX_NAMED_IDS and not newer:
-            found = self.store.nearest_among(vector, self.candidates, ids)
-            if found is not None:
-                return found
+        if not newer:  # the rows are the whole store
+            rows_allowed = np.arange(len(rows.ids)) if mask is None else np.flatnonzero(mask)
+            if rows.vectors is not None:
+                return rows.nearest(vector, self.candidates, rows_allowed)
+            if len(rows_allowed) <= MAX_NAMED_IDS:
+                found = self.store.nearest_among(vector, self.candidates, [rows.ids[i] for i in rows_allowed])
+                if found is not None:
+                    return found
         return self.store.nearest(vector, self.candidates, where=where)
+
+    def lexical_hits(self, query: str, masks: list[np.ndarray | None]) -> dict[str, float]:
+        hits: dict[str, float] = {}
+        if self.lexical is not None:
+            for mask in masks:
+                hits.update(self.lexical.search(query, self.candidates, mask))
+        return hits
 
     def search(
         self, query: str, *, k: int = 6, filters: Filters = Filters(), today: date | None = None
     ) -> list[Passage]:
         today = today or filters.as_of or date.today()
         frame = time_frame(query, today)
-        vector = self.embedder.embed([query])[0]
         rows = self.lexical.rows if self.lexical is not None else None
-        dense: dict[str, float] = {}
-        lexical: dict[str, float] = {}
         # The question's own window gets a search of its own, so its articles are candidates
         # even when older coverage of the same subject would crowd them out.
-        for scope in filter(None, (filters, filters.narrowed(frame))):
-            mask = scope.mask(rows.days, rows.sources) if rows is not None else None
-            dense.update(self.nearest(vector, scope, rows, mask))
-            if self.lexical is not None:
-                lexical.update(self.lexical.search(query, self.candidates, mask))
+        scopes = [scope for scope in (filters, filters.narrowed(frame)) if scope is not None]
+        masks = [scope.mask(rows.days, rows.sources) if rows is not None else None for scope in scopes]
+        # BM25 runs on another core while the question is embedded: neither waits for the other.
+        lexical_job = LEXICAL_SEARCH.submit(self.lexical_hits, query, masks)
+        vector = self.embedder.embed([query])[0]
+        dense: dict[str, float] = {}
+        unfiltered: list[tuple[str, float]] = []
+        for scope, mask in zip(scopes, masks):
+            dense.update(self.nearest(vector, scope, rows, mask, unfiltered))
+        lexical = lexical_job.result()
         fused = convex_fusion(
             sorted(dense.items(), key=lambda kv: -kv[1]),
             sorted(lexical.items(), key=lambda kv: -kv[1]),

@@ -151,6 +151,16 @@ class Store:
             yield page["ids"], page.get("metadatas") or [], page.get("documents")
             offset += len(page["ids"])
 
+    def scan_chunks(self) -> Iterator[tuple[list[str], list[dict], list[str], np.ndarray]]:
+        """Every chunk's id, metadata, text and vector, a page at a time."""
+        offset = 0
+        while True:
+            page = self.collection.get(include=["documents", "metadatas", "embeddings"], limit=PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield page["ids"], page["metadatas"], page["documents"], np.asarray(page["embeddings"])
+            offset += len(page["ids"])
+
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
         self.collection.upsert(
             ids=[c.id for c in chunks],

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from support import expected_chunk_ids, long_paragraphs, md, stored_chunk_ids
 
@@ -192,16 +193,19 @@ def full_bm25(bot):
     from assistant.lexical import LexicalBuilder
 
     builder = LexicalBuilder()
-    for ids, metas, docs in bot.store.scan(include=["documents", "metadatas"]):
-        for cid, meta, doc in zip(ids, metas, docs):
-            builder.add(cid, lexical_text(meta, doc), *lexical_columns(meta))
+    for ids, metas, docs, vectors in bot.store.scan_chunks():
+        for cid, meta, doc, vector in zip(ids, metas, docs, vectors):
+            builder.add(cid, lexical_text(meta, doc), *lexical_columns(meta), vector)
     return builder.finish("")
 
 
 def same_bm25(saved, full, queries):
     assert set(saved.rows.ids) == set(full.rows.ids)
-    for cid, day in zip(full.rows.ids, full.rows.days):
-        assert saved.rows.days[saved.rows.position[cid]] == day
+    assert saved.rows.vectors is not None and full.rows.vectors is not None
+    for cid, day, vector in zip(full.rows.ids, full.rows.days, full.rows.vectors):
+        row = saved.rows.position[cid]
+        assert saved.rows.days[row] == day
+        assert np.array_equal(saved.rows.vectors[row], vector)  # each chunk's own vector, kept or new
     for query in queries:
         got, want = saved.search(query, 10), full.search(query, 10)
         assert [c for c, _ in got] == [c for c, _ in want]
@@ -215,13 +219,16 @@ def test_bm25_is_updated_in_place_and_matches_a_full_rebuild(folder, make, monke
     (folder / "budget.md").write_text(md("Council passes transport budget", PARAGRAPHS[:2] + ["Trams run late."]))
     (folder / "gone.md").unlink()
     (folder / "new.md").write_text(md("Harbour bridge reopens", ["The harbour bridge reopened to traffic on Monday."]))
+    # One paragraph edited: the report's other chunks are kept, with their vectors, not embedded again.
+    (folder / "long.md").write_text(md("A long report", long_paragraphs("alpha")[:-1] + ["A closing line."]))
     from assistant import indexing
 
     updated = []
     real = indexing.updated_lexical
     monkeypatch.setattr(indexing, "updated_lexical", lambda *a: updated.append(real(*a)) or updated[-1])
     bot = make(folder)
-    bot.index()
+    report = bot.index()
+    assert report.chunks_kept > 0
     assert updated and updated[0] is not None  # updated in place, not rebuilt from every text
     saved = LexicalIndex.load(bot.lexical_dir)
     assert saved.digest == bot.store.digest

@@ -140,14 +140,16 @@ def test_filters_on_one_chunk_agree_with_the_filters_on_many():
 
 
 @pytest.mark.parametrize(
-    "old_text_matches,chroma_filters,named_ids", [(True, False, 5000), (False, True, 5000), (False, True, 0)]
+    "old_text_matches,vectors_kept,named_ids,chroma_filters",
+    [(True, True, 5000, False), (False, True, 5000, False), (False, False, 5000, True), (False, False, 0, True)],
 )
 def test_as_of_hides_later_articles_whether_or_not_chroma_filters(
-    tmp_path, fake_embedder, monkeypatch, old_text_matches, chroma_filters, named_ids
+    tmp_path, fake_embedder, monkeypatch, old_text_matches, vectors_kept, named_ids, chroma_filters
 ):
     # When the nearest chunks are mostly allowed the filter is applied to them here; when too
-    # few are, Chroma is asked for the nearest among the allowed chunks, named by id, or (for
-    # a wide window) filtered by metadata. Either way nothing published later comes back.
+    # few are, the allowed chunks' vectors kept beside BM25 are searched here, or without
+    # them Chroma is asked for the nearest among the allowed chunks, named by id, or (for a
+    # wide window) filtered by metadata. Either way nothing published later comes back.
     monkeypatch.setattr("assistant.retrieval.MAX_NAMED_IDS", named_ids)
     match = "the ferry strike ended after nine days of talks"
     other = "council budget vote delayed again by a row over parking fees"
@@ -157,6 +159,9 @@ def test_as_of_hides_later_articles_whether_or_not_chroma_filters(
     rows += [(f"old{i}", "2023-01-01", "Courier", f"Old {i}", match if old_text_matches else other) for i in range(3)]
     assistant = indexed_feed(tmp_path, rows, fake_embedder)
     assistant.settings = assistant.settings._with({"candidates": 2})
+    assert assistant.lexical.rows.vectors is not None
+    if not vectors_kept:
+        monkeypatch.setattr(assistant.lexical.rows, "vectors", None)
     filtered = []
     nearest = assistant.store.nearest
 
