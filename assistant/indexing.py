@@ -302,9 +302,13 @@ def refresh_lexical(
         builder = LexicalBuilder()
         if store.exists():
             # A page of chunks at a time: only term numbers are kept, never every chunk's text.
+            # The same pass fills the mirror of an index built before it existed.
+            fill = store.mirror.count() != store.count()
             for page_ids, metas, docs, vectors in store.scan_chunks():
                 for cid, meta, doc, vector in zip(page_ids, metas, docs, vectors):
                     builder.add(cid, lexical_text(meta, doc), *lexical_columns(meta), vector)
+                if fill:
+                    store.mirror.put(zip(page_ids, docs, metas), replace=False)
     digest = hashlib.sha256("\n".join(sorted(builder.ids)).encode()).hexdigest()[:16]
     lexical = builder.finish(digest)
     if rebuilding:

@@ -124,8 +124,8 @@ class Retriever:
         chunk's date, outlet and vector are at hand in the lexical index's rows, so: fetch more
         without a filter and apply it here; when too few pass, search the allowed rows' vectors
         here (a week of news is ~800 chunks: well under a millisecond). `mask` is `scope.mask`
-        over `rows`, already computed for BM25; `unfiltered` holds the unfiltered nearest
-        chunks once fetched, shared by the question's scopes.
+        over `rows`, already computed for BM25; `unfiltered` is shared by the question's
+        scopes, so Chroma is asked once.
         """
         where = scope.chroma_where()
         if where is None:

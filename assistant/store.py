@@ -12,6 +12,7 @@ import numpy as np
 
 from . import remote
 from .articles import Article
+from .chunk_mirror import ChunkMirror
 from .chunking import Chunk
 
 SCHEMA = 1
@@ -82,6 +83,8 @@ class Store:
             self.index_dir.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(self.index_dir / "chroma"), settings=settings)
         self._collection = None
+        # Texts and metadata of the chunks written from here, read first by `get`.
+        self.mirror = ChunkMirror(self.index_dir / "chunks" / f"{collection}.sqlite3")
 
     @property
     def where(self) -> str:
@@ -121,6 +124,7 @@ class Store:
 
     def reset(self) -> None:
         """Drop the collection; the next use creates it empty with the current settings."""
+        self.mirror.reset()
         if self.exists():
             self.client.delete_collection(self.name)
         self._collection = None
@@ -161,28 +165,41 @@ class Store:
             yield page["ids"], page["metadatas"], page["documents"], np.asarray(page["embeddings"])
             offset += len(page["ids"])
 
+    # The mirror's rows are cleared before Chroma changes and written after: a crash in
+    # between leaves rows missing (read from Chroma), never a chunk's old text or metadata.
+
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        ids = [c.id for c in chunks]
+        self.mirror.delete(ids)
         self.collection.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=vectors,
-            documents=[c.text for c in chunks],
-            metadatas=list(metadatas),
+            ids=ids, embeddings=vectors, documents=[c.text for c in chunks], metadatas=list(metadatas)
         )
+        self.mirror.put((c.id, c.text, m) for c, m in zip(chunks, metadatas))
 
     def update(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
-        if ids:
-            self.collection.update(ids=list(ids), metadatas=list(metadatas))
+        if not ids:
+            return
+        texts = {cid: text for cid, (text, _) in self.mirror.get(ids).items()}
+        self.mirror.delete(ids)
+        self.collection.update(ids=list(ids), metadatas=list(metadatas))
+        self.mirror.put((cid, texts[cid], m) for cid, m in zip(ids, metadatas) if cid in texts)
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
+        self.mirror.delete(ids)
         for i in range(0, len(ids), PAGE):
             self.collection.delete(ids=ids[i : i + PAGE])
 
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
+        """Text and metadata of each of `ids` still stored: from the mirror, else from Chroma."""
         if not ids:
             return {}
-        page = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
-        return {i: (d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
+        found = self.mirror.get(ids)
+        missing = [cid for cid in ids if cid not in found]
+        if missing:
+            page = self.collection.get(ids=missing, include=["documents", "metadatas"])
+            found.update((i, (d, m)) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
+        return found
 
     def nearest(
         self, vector: np.ndarray, n: int, *, where: dict | None = None, ids: Sequence[str] | None = None
