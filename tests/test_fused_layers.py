@@ -23,7 +23,10 @@ def run(model: BertModel, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor
         return model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
 
 
-def test_fused_layers_give_the_stock_outputs_and_undo_restores_them():
+@pytest.mark.parametrize("whole_layers", [True, False])
+def test_fused_layers_give_the_stock_outputs_and_undo_restores_them(monkeypatch, whole_layers):
+    if not whole_layers:  # a model whose layers are not BERT's shape: its linear layers are still fused
+        monkeypatch.setattr(fused_layers, "bert_layer", lambda module: False)
     model = tiny_bert()
     ids = torch.randint(1, 100, (3, 20))
     mask = torch.ones_like(ids)
@@ -32,7 +35,10 @@ def test_fused_layers_give_the_stock_outputs_and_undo_restores_them():
     undo = fused_layers.fuse(model)
     kinds = [type(m).__name__ for m in model.modules()]
     assert "Linear" not in kinds  # every linear layer swapped...
-    assert kinds.count("LinearGelu") == 2  # ...and each layer's dense + GELU fused into one
+    if whole_layers:
+        assert kinds.count("FusedBertLayer") == 2  # ...each encoder layer as one module
+    else:
+        assert kinds.count("LinearGelu") == 2  # ...each layer's dense + GELU fused into one
     fused = run(model, ids, mask)
     cosine = torch.nn.functional.cosine_similarity(stock[mask.bool()], fused[mask.bool()], dim=-1)
     assert cosine.min() > 0.999
