@@ -19,7 +19,7 @@ from .stories import same_story, shingles
 
 OVERFETCH = 3  # unfiltered nearest chunks fetched per candidate wanted, before the filters apply
 MAX_NAMED_IDS = 5000  # allowed chunks a query may name; beyond this Chroma filters by metadata instead
-TEXT_PAGE = 4  # candidates' texts fetched per trip to the store, per passage wanted
+TEXT_PAGE = 2  # candidates' texts fetched per trip to the store, per passage wanted
 # BM25 for a question runs here while the question is embedded on the calling thread.
 LEXICAL_SEARCH = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
 
