@@ -141,7 +141,9 @@ def apply(
     estimate = sum(max(1, len(a.text) // CHARS_PER_CHUNK) for a in the_plan.added)
     if progress:
         progress(0, estimate)
-    changes = LexicalChanges(before=store.digest if store.exists() else "")
+    changes = None
+    if not the_plan.is_empty:
+        changes = LexicalChanges.start(store, lexical_dir, from_empty=not stored and store.count() == 0)
     if not the_plan.is_empty:
         # Marks the lexical index stale until the rebuild finishes: after a crash half-way, the
         # next reader or rebuild sees the mismatch and rebuilds BM25 from the chunks really stored.
@@ -172,7 +174,8 @@ def apply(
     if sentence_store is not None:
         sentence_store.delete(gone)
     report.chunks_deleted += len(gone)
-    changes.removed.update(gone)
+    if changes is not None:
+        changes.remove(gone)
 
     checkpoints.reached("lexical")
     refresh_lexical(store, lexical_dir, force=not the_plan.is_empty, changes=changes)
@@ -189,19 +192,18 @@ def _write_batch(
     sentence_store: SentenceVectorStore | None = None,
     changes: LexicalChanges | None = None,
 ) -> None:
-    new_chunks, new_meta, kept_ids, kept_meta, stale = [], [], [], [], []
+    new_chunks, new_meta, kept, kept_meta, stale = [], [], [], [], []
     for article, chunks, old in batch:
         for chunk in chunks:
             meta = chunk_metadata(article, chunk, len(chunks))
             if chunk.id in old:
-                kept_ids.append(chunk.id)
+                kept.append(chunk)
                 kept_meta.append(meta)
-                if changes is not None:  # kept chunks too: their dates or outlet may be what changed
-                    changes.rows.append(_lexical_row(chunk.id, meta, chunk.text, None))
             else:
                 new_chunks.append(chunk)
                 new_meta.append(meta)
         stale.extend(old - {c.id for c in chunks})
+    kept_ids = [c.id for c in kept]
     # New chunks first, stale ones last: a crash in between leaves extra chunks the
     # next rebuild removes, never an article with nothing to answer from.
     if new_chunks:
@@ -209,14 +211,15 @@ def _write_batch(
         vectors = embed_chunks(new_chunks, embedder, sentence_store)
         store.add(new_chunks, vectors, new_meta)
         checkpoints.reached("write")
-        if changes is not None:
-            changes.rows.extend(_lexical_row(c.id, m, c.text, v) for c, m, v in zip(new_chunks, new_meta, vectors))
+    else:
+        vectors = np.zeros((0, 0), dtype=np.float32)
     store.update(kept_ids, kept_meta)
     store.delete(stale)
     if sentence_store is not None:
         sentence_store.delete(stale)
     if changes is not None:
-        changes.removed.update(stale)
+        # Kept chunks too: their dates or outlet may be what changed; their vectors are the ones kept.
+        changes.write(new_chunks, new_meta, vectors, kept, kept_meta, stale)
     report.chunks_embedded += len(new_chunks)
     report.chunks_kept += len(kept_ids)
     report.chunks_deleted += len(stale)
@@ -253,31 +256,53 @@ def lexical_columns(meta: dict) -> tuple[str, int, str]:
     return meta["article_id"], int(meta.get("published_day", 0)), meta.get("source", "")
 
 
-LexicalRow = tuple[str, str, str, int, str, "np.ndarray | None"]  # id, text, article, day, source, vector
-
-
-def _lexical_row(cid: str, meta: dict, text: str, vector: np.ndarray | None) -> LexicalRow:
-    return (cid, lexical_text(meta, text), *lexical_columns(meta), vector)
-
-
 @dataclass
 class LexicalChanges:
-    """What a rebuild wrote, so BM25 can be updated rather than rebuilt from every chunk's text."""
+    """BM25 rows kept up to date while a rebuild writes, so it need not read every chunk back.
 
-    before: str  # the store's digest before the rebuild: the saved index must be of that state
-    rows: list[LexicalRow] = field(default_factory=list)  # vector None: a kept chunk, whose vector is unchanged
-    removed: set[str] = field(default_factory=set)
+    The builder starts from the saved index of the store's state before the rebuild (or from
+    nothing, for a store that was empty); without one, `builder` is None and BM25 is rebuilt
+    from the store at the end. Only term counts and vectors are held, never the chunks' texts.
+    """
+
+    builder: LexicalBuilder | None
+
+    @classmethod
+    def start(cls, store: Store, folder: Path, from_empty: bool) -> "LexicalChanges":
+        if from_empty:
+            return cls(LexicalBuilder())
+        before = store.digest if store.exists() else ""
+        return cls(LexicalBuilder.resume(folder, before))
+
+    def write(
+        self,
+        new: list[Chunk],
+        new_meta: list[dict],
+        vectors: np.ndarray,
+        kept: list[Chunk],
+        kept_meta: list[dict],
+        stale: list[str],
+    ) -> None:
+        builder = self.builder
+        if builder is None:
+            return
+        old_vectors = builder.vectors_of([c.id for c in kept])
+        builder.drop({c.id for c in new} | {c.id for c in kept} | set(stale))
+        for chunk, meta, vector in zip(new, new_meta, vectors):
+            builder.add(chunk.id, lexical_text(meta, chunk.text), *lexical_columns(meta), vector)
+        for chunk, meta in zip(kept, kept_meta):
+            builder.add(chunk.id, lexical_text(meta, chunk.text), *lexical_columns(meta), old_vectors.get(chunk.id))
+
+    def remove(self, ids: list[str]) -> None:
+        if self.builder is not None:
+            self.builder.drop(set(ids))
 
 
-def updated_lexical(store: Store, folder: Path, changes: LexicalChanges) -> LexicalBuilder | None:
-    """The saved BM25 rows with the changes applied, or None when they cannot be trusted to match the store."""
-    builder = LexicalBuilder.resume(folder, changes.before)
+def updated_lexical(store: Store, changes: LexicalChanges) -> LexicalBuilder | None:
+    """The BM25 rows the rebuild kept up to date, or None when they cannot be trusted to match the store."""
+    builder = changes.builder
     if builder is None:
         return None
-    kept = builder.vector_of()
-    builder.drop(changes.removed | {row[0] for row in changes.rows})
-    for cid, text, article, day, source, vector in changes.rows:
-        builder.add(cid, text, article, day, source, kept.get(cid) if vector is None else vector)
     stored = {cid for page_ids, _, _ in store.scan(include=[]) for cid in page_ids}
     # Another process may have written to a shared store meanwhile: then only a full rebuild is right.
     return builder if stored == set(builder.ids) and len(stored) == len(builder.ids) else None
@@ -297,7 +322,7 @@ def refresh_lexical(
         current = LexicalIndex.load(folder)
         if current is not None and current.digest and current.digest == store.digest:
             return current
-    builder = updated_lexical(store, folder, changes) if changes is not None and store.exists() else None
+    builder = updated_lexical(store, changes) if changes is not None and store.exists() else None
     if builder is None:
         builder = LexicalBuilder()
         if store.exists():

@@ -106,6 +106,7 @@ class LexicalBuilder:
         self._distinct = array("i")  # distinct terms per document
         self._lengths = array("i")  # tokens per document
         self._vectors = bytearray()  # each document's float16 vector, one after another
+        self._present: set[str] = set()  # the ids, for telling quickly whether any of a batch is here
         self.dim = 0
         self.all_vectors = True  # False once a document came without one: then none are kept
 
@@ -121,6 +122,7 @@ class LexicalBuilder:
         self._distinct.append(len(counts))
         self._lengths.append(len(terms))
         self.ids.append(cid)
+        self._present.add(cid)
         self.article_ids.append(article_id)
         self.days.append(day)
         self.sources.append(source)
@@ -139,17 +141,21 @@ class LexicalBuilder:
             return None
         return np.frombuffer(self._vectors, dtype=np.float16).reshape(len(self.ids), self.dim)
 
-    def vector_of(self) -> dict[str, np.ndarray]:
-        """Each document's vector by chunk id (empty when not all are known)."""
+    def vectors_of(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The vectors of those of `ids` held here (none when not all vectors are known)."""
+        wanted = set(ids) & self._present
         vectors = self.vectors()
-        # A copy: rows viewing the buffer itself would keep it from growing.
-        return {} if vectors is None else dict(zip(self.ids, vectors.copy()))
+        if not wanted or vectors is None:
+            return {}
+        # Copies: rows viewing the buffer itself would keep it from growing.
+        return {cid: vectors[i].copy() for i, cid in enumerate(self.ids) if cid in wanted}
 
     def drop(self, ids: set[str]) -> None:
         """Forget the rows of these chunks (removed, or about to be added again with new text or dates)."""
-        keep = np.array([cid not in ids for cid in self.ids], dtype=bool)
-        if keep.all():
+        if self._present.isdisjoint(ids):
             return
+        self._present -= ids
+        keep = np.array([cid not in ids for cid in self.ids], dtype=bool)
         distinct = np.frombuffer(self._distinct, dtype=np.int32)
         entries = np.repeat(keep, distinct)
         self._terms = array("i", np.frombuffer(self._terms, dtype=np.int32)[entries].tobytes())
@@ -179,6 +185,7 @@ class LexicalBuilder:
         builder = cls()
         builder.vocab = {t: i for i, t in enumerate(vocab)}
         builder.ids, builder.article_ids, builder.sources = meta["ids"], meta["article_ids"], meta["sources"]
+        builder._present = set(builder.ids)
         builder.days = [int(d) for d in days]
         builder._terms = array("i", arrays["terms"].astype(np.int32).tobytes())
         builder._counts = array("H", arrays["counts"].astype(np.uint16).tobytes())

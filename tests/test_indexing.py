@@ -207,8 +207,11 @@ def same_bm25(saved, full, queries):
         assert saved.rows.days[row] == day
         assert np.array_equal(saved.rows.vectors[row], vector)  # each chunk's own vector, kept or new
     for query in queries:
-        got, want = saved.search(query, 10), full.search(query, 10)
-        assert [c for c, _ in got] == [c for c, _ in want]
+        # Every match, ordered by score then id: rows in another order may break ties otherwise.
+        got, want = (
+            sorted(index.search(query, 1000), key=lambda h: (-round(h[1], 4), h[0])) for index in (saved, full)
+        )
+        assert [c for c, _ in got] == [c for c, _ in want], query
         assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(got, want))
 
 
@@ -247,3 +250,18 @@ def test_bm25_without_its_saved_counts_is_rebuilt_in_full(folder, make):
     saved = LexicalIndex.load(bot.lexical_dir)
     assert saved.digest == bot.store.digest
     same_bm25(saved, full_bm25(bot), ["bus fares", "deleted article"])
+
+
+def test_a_first_build_makes_bm25_as_it_writes_without_reading_the_chunks_back(folder, make, monkeypatch):
+    from assistant.lexical import LexicalIndex
+    from assistant.store import Store
+
+    read_back = []
+    real = Store.scan_chunks
+    monkeypatch.setattr(Store, "scan_chunks", lambda self: read_back.append(1) or real(self))
+    bot = make(folder)
+    bot.index()
+    assert not read_back
+    saved = LexicalIndex.load(bot.lexical_dir)
+    assert saved.digest == bot.store.digest
+    same_bm25(saved, full_bm25(bot), ["bus fares", "alpha paragraph", "deleted article"])
