@@ -67,17 +67,21 @@ def test_retrieval_reads_the_mirror_and_falls_back_to_chroma_for_what_it_lacks(m
     assert found == want and [want[0][0]] in asked
 
 
-def test_an_index_without_a_mirror_gets_one_when_bm25_is_rebuilt(make):
+def test_bm25_rebuilt_from_the_store_refills_the_mirror(make):
+    # Rebuilt from the store means the store changed unseen (another machine's rebuild on a
+    # shared server, an older index): the mirror may lack rows or hold stale ones.
     from assistant.indexing import refresh_lexical
 
     _, build = make
     bot = build()
     bot.index()
-    bot.store.mirror.reset()
-    assert bot.store.mirror.count() == 0
-    refresh_lexical(bot.store, bot.lexical_dir, force=True)
     want = chroma_rows(bot)
+    first, *rest = list(want)
+    bot.store.mirror.delete(rest[:2])
+    bot.store.mirror.put([(first, "old text", {**want[first][1], "source": "Stale"})])
+    refresh_lexical(bot.store, bot.lexical_dir, force=True)
     assert bot.store.mirror.get(list(want)) == want
+    assert bot.store.mirror.count() == len(want)
 
 
 def test_a_crash_while_chroma_changes_leaves_rows_missing_never_stale(make, monkeypatch):
