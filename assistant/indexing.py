@@ -329,12 +329,15 @@ def refresh_lexical(
             # A page of chunks at a time: only term numbers are kept, never every chunk's text.
             # BM25 is rebuilt from the store when it changed in ways this index folder did not
             # see (another machine's rebuild on a shared server, a crash, an older index), so
-            # the mirror is refilled by the same pass rather than trusted.
-            store.mirror.reset()
+            # the mirror is refilled by the same pass rather than trusted; but not while a
+            # rebuild is under way, which keeps the mirror itself.
+            if not rebuilding:
+                store.mirror.reset()
             for page_ids, metas, docs, vectors in store.scan_chunks():
                 for cid, meta, doc, vector in zip(page_ids, metas, docs, vectors):
                     builder.add(cid, lexical_text(meta, doc), *lexical_columns(meta), vector)
-                store.mirror.put(zip(page_ids, docs, metas), replace=False)
+                if not rebuilding:
+                    store.mirror.put(zip(page_ids, docs, metas), replace=False)
     digest = hashlib.sha256("\n".join(sorted(builder.ids)).encode()).hexdigest()[:16]
     lexical = builder.finish(digest)
     if rebuilding:

@@ -99,3 +99,16 @@ def test_a_crash_while_chroma_changes_leaves_rows_missing_never_stale(make, monk
         bot.store.update(ids, metas)
     assert bot.store.mirror.get(ids) == {}  # cleared before Chroma was touched
     assert bot.store.get(ids) == chroma_rows(bot)  # so reads come from Chroma, as it really is
+
+
+def test_a_reader_leaves_the_mirror_to_a_rebuild_under_way(make):
+    from assistant.indexing import refresh_lexical
+
+    _, build = make
+    bot = build()
+    bot.index()
+    ids = list(chroma_rows(bot))
+    bot.store.mirror.delete(ids[:1])  # a row the rebuild has cleared and not yet written again
+    bot.store.set_digest("")  # what a rebuild marks while it writes
+    refresh_lexical(bot.store, bot.lexical_dir, save=False)
+    assert bot.store.mirror.count() == len(ids) - 1  # neither wiped nor refilled from a moving store
