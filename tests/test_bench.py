@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from support import ROOT, seed_folder
 
+from assistant import bench
 from assistant.bench import KEYS
 from assistant.embedding import BF16_FLAGS, resolve_dtype
 from assistant.lexical import LexicalBuilder, stems
@@ -108,7 +109,11 @@ def test_bench_command_reports_both_pipelines(tmp_path):
     assert details["reindex_noop"]["model_loaded"] is False and details["reindex_noop"]["chunks_embedded"] == 0
     assert details["reindex_1pct"]["changed"] == details["touched_articles"] == 1
     assert details["reindex_1pct"]["chunks_embedded"] >= 1
+    # The query steps ran in alternating rounds, each in a process of its own, their latencies pooled.
+    for name in ("ours_query", "naive_query"):
+        assert len(details[name]) == bench.QUERY_ROUNDS and all(r["query_p50_ms"] > 0 for r in details[name])
     assert "| index_articles_per_s |" in md.read_text() and md.with_suffix(".png").stat().st_size > 0
+    assert f"Queries: {bench.QUERY_ROUNDS} rounds per pipeline" in md.read_text()
     assert json.loads(proc.stdout)["ratios"].keys() == set(KEYS)
 
 
