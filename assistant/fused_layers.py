@@ -1,4 +1,4 @@
-"""oneDNN linear layers with prepacked bfloat16 weights and GELU fused in, for embedding on a CPU."""
+"""oneDNN linear layers with prepacked bfloat16 weights and GELU fused in, and BERT encoder layers built on them, for embedding on a CPU."""
 
 from __future__ import annotations
 

@@ -193,6 +193,7 @@ def _write_batch(
     changes: LexicalChanges | None = None,
 ) -> None:
     new_chunks, new_meta, kept, kept_meta, stale = [], [], [], [], []
+    vectors: np.ndarray | list = []
     for article, chunks, old in batch:
         for chunk in chunks:
             meta = chunk_metadata(article, chunk, len(chunks))
@@ -211,8 +212,6 @@ def _write_batch(
         vectors = embed_chunks(new_chunks, embedder, sentence_store)
         store.add(new_chunks, vectors, new_meta)
         checkpoints.reached("write")
-    else:
-        vectors = np.zeros((0, 0), dtype=np.float32)
     store.update(kept_ids, kept_meta)
     store.delete(stale)
     if sentence_store is not None:
@@ -278,7 +277,7 @@ class LexicalChanges:
         self,
         new: list[Chunk],
         new_meta: list[dict],
-        vectors: np.ndarray,
+        vectors: np.ndarray | list,
         kept: list[Chunk],
         kept_meta: list[dict],
         stale: list[str],

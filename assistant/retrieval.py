@@ -18,7 +18,6 @@ from .store import Store, day_number
 from .stories import same_story, shingles
 
 OVERFETCH = 3  # unfiltered nearest chunks fetched per candidate wanted, before the filters apply
-MAX_NAMED_IDS = 5000  # allowed chunks a query may name; beyond this Chroma filters by metadata instead
 TEXT_PAGE = 2  # candidates' texts fetched per trip to the store, per passage wanted
 # BM25 for a question runs here while the question is embedded on the calling thread.
 LEXICAL_SEARCH = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
@@ -120,7 +119,7 @@ class Retriever:
         """The chunks nearest the query that the filters allow, as (id, cosine).
 
         Chroma answers a metadata-filtered query by scanning metadata (83 ms against 5 ms
-        unfiltered on 16.6k chunks here), and a query among named ids takes 8-18 ms. Every
+        unfiltered on 16.6k chunks here), and a query among named ids took 8-18 ms. Every
         chunk's date, outlet and vector are at hand in the lexical index's rows, so: fetch more
         without a filter and apply it here; when too few pass, search the allowed rows' vectors
         here (a week of news is ~800 chunks: well under a millisecond). `mask` is `scope.mask`
@@ -148,14 +147,9 @@ class Retriever:
         kept = [hit for hit in hits if allowed(hit[0])]
         if len(kept) >= self.candidates or len(hits) < wanted:  # enough, or every chunk was seen
             return kept[: self.candidates]
-        if not newer:  # the rows are the whole store
-            rows_allowed = np.arange(len(rows.ids)) if mask is None else np.flatnonzero(mask)
-            if rows.vectors is not None:
-                return rows.nearest(vector, self.candidates, rows_allowed)
-            if len(rows_allowed) <= MAX_NAMED_IDS:
-                found = self.store.nearest_among(vector, self.candidates, [rows.ids[i] for i in rows_allowed])
-                if found is not None:
-                    return found
+        if not newer and rows.vectors is not None:  # the rows are the whole store
+            allowed_rows = np.arange(len(rows.ids)) if mask is None else np.flatnonzero(mask)
+            return rows.nearest(vector, self.candidates, allowed_rows)
         return self.store.nearest(vector, self.candidates, where=where)
 
     def lexical_hits(self, query: str, masks: list[np.ndarray | None]) -> dict[str, float]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from .chunk_table import ChunkTable
 from .embedding import unit_rows
 from .sentences import sentence_spans
 
@@ -77,81 +77,32 @@ def dequantise(codes: bytes, scales: bytes, dim: int) -> np.ndarray:
     return unit_rows(np.frombuffer(codes, dtype=np.int8).reshape(len(s), dim) * s[:, None])
 
 
-class SentenceVectorStore:
-    """chunk id -> its sentences' vectors, in one SQLite file (WAL: answers read while an index writes)."""
+class SentenceVectorStore(ChunkTable):
+    """chunk id -> its sentences' vectors."""
+
+    name = "vectors"
+    columns = "chunk_id TEXT PRIMARY KEY, digest TEXT, dim INTEGER, codes BLOB, scales BLOB"
 
     def __init__(self, path: Path, model: str):
-        self.path = path
+        super().__init__(path)
         self.model = model
-        self._db: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS about (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (chunk_id TEXT PRIMARY KEY, digest TEXT, dim INTEGER,"
-                " codes BLOB, scales BLOB)"
-            )
-            about = dict(db.execute("SELECT key, value FROM about").fetchall())
-            wanted = {"model": self.model, "version": str(SCHEMA_VERSION)}
-            if about != wanted:
-                # Vectors of another model (or layout) are not comparable with this one's queries.
-                db.execute("DELETE FROM vectors")
-                db.execute("DELETE FROM about")
-                db.executemany("INSERT INTO about VALUES (?, ?)", wanted.items())
-            self._db = db
-        return self._db
+    def opened(self, db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS about (key TEXT PRIMARY KEY, value TEXT)")
+        about = dict(db.execute("SELECT key, value FROM about").fetchall())
+        wanted = {"model": self.model, "version": str(SCHEMA_VERSION)}
+        if about != wanted:
+            # Vectors of another model (or layout) are not comparable with this one's queries.
+            db.execute("DELETE FROM vectors")
+            db.execute("DELETE FROM about")
+            db.executemany("INSERT INTO about VALUES (?, ?)", wanted.items())
 
     def put(self, rows: dict[str, ChunkSentences]) -> None:
-        if not rows:
-            return
         records = [(cid, r.digest, r.vectors.shape[1], *quantise(r.vectors)) for cid, r in rows.items()]
-        with self._lock:
-            self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", records)
-            self.db.execute("COMMIT")
+        self.write("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", records)
 
     def get(self, chunk_ids: Iterable[str]) -> dict[str, ChunkSentences]:
-        ids = list(dict.fromkeys(chunk_ids))
-        if not ids or not self.path.exists():
-            return {}
-        try:
-            with self._lock:
-                found = self.db.execute(
-                    f"SELECT chunk_id, digest, dim, codes, scales FROM vectors WHERE chunk_id IN ({','.join('?' * len(ids))})",
-                    ids,
-                ).fetchall()
-        except sqlite3.Error:
-            return {}  # an unreadable file costs answers their speed (sentences are embedded), never the answer
+        found = self.select("chunk_id, digest, dim, codes, scales", list(chunk_ids))
         return {
             cid: ChunkSentences(digest, dequantise(codes, scales, dim)) for cid, digest, dim, codes, scales in found
         }
-
-    def delete(self, chunk_ids: Sequence[str]) -> None:
-        if not chunk_ids or not self.path.exists():
-            return
-        with self._lock:
-            self.db.execute("BEGIN")
-            self.db.executemany("DELETE FROM vectors WHERE chunk_id = ?", [(cid,) for cid in chunk_ids])
-            self.db.execute("COMMIT")
-
-    def reset(self) -> None:
-        with self._lock:
-            self.db.execute("DELETE FROM vectors")
-
-    def count(self) -> int:
-        if not self.path.exists():
-            return 0
-        with self._lock:
-            return int(self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
-
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None

@@ -201,10 +201,8 @@ class Store:
             found.update((i, (d, m)) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
         return found
 
-    def nearest(
-        self, vector: np.ndarray, n: int, *, where: dict | None = None, ids: Sequence[str] | None = None
-    ) -> list[tuple[str, float]]:
-        """Nearest chunks as (id, cosine similarity), optionally among `ids` or those `where` allows.
+    def nearest(self, vector: np.ndarray, n: int, *, where: dict | None = None) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity), optionally among those `where` allows.
 
         Only ids and distances: Chroma takes ~20 ms to return the texts and metadata of 120
         chunks and ~5 ms without them, so texts are fetched later, for the few passages kept.
@@ -213,19 +211,9 @@ class Store:
             query_embeddings=[vector],
             n_results=n,
             where=where or None,
-            ids=list(ids) if ids else None,
             include=["distances"],
         )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
-
-    def nearest_among(self, vector: np.ndarray, n: int, ids: Sequence[str]) -> list[tuple[str, float]] | None:
-        """Nearest chunks among `ids`; None when Chroma refuses (one of them is no longer stored)."""
-        from chromadb.errors import ChromaError
-
-        try:
-            return self.nearest(vector, n, ids=ids)
-        except ChromaError:
-            return None
 
     @property
     def digest(self) -> str:

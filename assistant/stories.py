@@ -12,7 +12,7 @@ def shingles(text: str) -> frozenset[int]:
     words = re.findall(r"\w+", text.lower())
     if len(words) < SHINGLE:
         return frozenset({hash(" ".join(words))}) if words else frozenset()
-    # Tuples of the next SHINGLE words, hashed whole: the same shingles as joined strings, at a third of the cost.
+    # Tuples of the next SHINGLE words, hashed whole: the same shingles as joined strings, a third cheaper.
     return frozenset(map(hash, zip(*(words[i:] for i in range(SHINGLE)))))
 
 

@@ -140,17 +140,15 @@ def test_filters_on_one_chunk_agree_with_the_filters_on_many():
 
 
 @pytest.mark.parametrize(
-    "old_text_matches,vectors_kept,named_ids,chroma_filters",
-    [(True, True, 5000, False), (False, True, 5000, False), (False, False, 5000, True), (False, False, 0, True)],
+    "old_text_matches,vectors_kept,chroma_filters",
+    [(True, True, False), (False, True, False), (False, False, True)],
 )
 def test_as_of_hides_later_articles_whether_or_not_chroma_filters(
-    tmp_path, fake_embedder, monkeypatch, old_text_matches, vectors_kept, named_ids, chroma_filters
+    tmp_path, fake_embedder, monkeypatch, old_text_matches, vectors_kept, chroma_filters
 ):
     # When the nearest chunks are mostly allowed the filter is applied to them here; when too
     # few are, the allowed chunks' vectors kept beside BM25 are searched here, or without
-    # them Chroma is asked for the nearest among the allowed chunks, named by id, or (for a
-    # wide window) filtered by metadata. Either way nothing published later comes back.
-    monkeypatch.setattr("assistant.retrieval.MAX_NAMED_IDS", named_ids)
+    # them Chroma filters by metadata. Either way nothing published later comes back.
     match = "the ferry strike ended after nine days of talks"
     other = "council budget vote delayed again by a row over parking fees"
     rows = [
@@ -165,9 +163,9 @@ def test_as_of_hides_later_articles_whether_or_not_chroma_filters(
     filtered = []
     nearest = assistant.store.nearest
 
-    def spy(vector, n, *, where=None, ids=None):
-        filtered.append(bool(where or ids))
-        return nearest(vector, n, where=where, ids=ids)
+    def spy(vector, n, *, where=None):
+        filtered.append(bool(where))
+        return nearest(vector, n, where=where)
 
     monkeypatch.setattr(assistant.store, "nearest", spy)
     found = assistant.retrieve(match, as_of="2023-06-01")
