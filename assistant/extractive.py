@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
@@ -11,7 +13,7 @@ import numpy as np
 from .amounts import is_quantity, states
 from .answers import Answer, Citation, Passage
 from .embedding import Embedder
-from .lexical import stems
+from .lexical import stem, stems
 from .questions import Question, answer_kind, answer_shape
 from .sentence_vectors import ChunkSentences, sentences_digest
 from .sentences import split_sentences
@@ -32,6 +34,8 @@ MAX_EMBEDDED = 24
 CLOSEST_SENTENCES = 10  # best sentences an unnamed option is compared with
 MIN_OPTION_MATCH = 0.5  # share of an option's distinctive words a sentence must hold to name it
 MIN_CHOICE_SUPPORT = 0.15  # an option named only in sentences weaker than this is a guess: abstain
+SCATTERED = 0.9  # an option's words found apart count a little less than the option as written
+HEADLINE_WEIGHT = 0.5  # for an option named in every retrieved headline, at the top passage's rank
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
 MAX_SENTENCES = 3
 NOVELTY = 0.5  # how much repeating sentences already picked counts against the next one
@@ -134,31 +138,31 @@ class ExtractiveAnswerer:
 
         An option scores by its distinctive words found in a sentence, times how well that
         sentence answers the question; its best two sentences count, so one stray mention
-        does not outweigh steady support.
+        does not outweigh steady support. A story's subject is in its headline, so an option
+        the retrieved stories' headlines name gains a little more.
         """
-        option_terms = {o: set(stems(o)) for o in question.options}
-        # A word every option shares ("University", "million") cannot tell them apart.
-        shared = Counter(t for terms in option_terms.values() for t in terms)
-        idf = self.idf(" ".join(question.options))
+        names = OptionNames(question.options, self.idf(" ".join(question.options)))
+        # Stemmed once per passage: a partial name counts in full where the passage names it in full.
+        known = [set(stems(f"{p.title} {p.text}")) for p in passages]
+        top = max((p.score for p in passages), default=0.0) or 1.0
         scored: dict[str, tuple[float, Evidence | None]] = {}
-        for option, terms in option_terms.items():
-            weights = {t: idf.get(t, 1.0) for t in terms if shared[t] < len(question.options)}
-            total = sum(weights.values())
-            quantity = is_quantity(option)
+        for option in question.options:
             values = []
             for item in evidence:
-                if quantity:  # "$5" is stated as "$4.96": compare numbers, not words
-                    found = 1.0 if states(item.sentence, option) else 0.0
-                elif total:
-                    found = sum(w for t, w in weights.items() if matches(t, item.terms)) / total
-                    # "North" alone does not name "North Korean leader Kim Jong Un".
-                    found = found if found >= MIN_OPTION_MATCH else 0.0
-                else:  # nothing distinctive in stems (a bare number, say): look for the words as written
-                    found = 1.0 if option.lower() in item.sentence.lower() else 0.0
+                found = names.named(option, item.sentence, item.terms, known[item.passage])
+                if found and not verbatim(option, item.sentence):
+                    found *= SCATTERED
                 if found:
                     values.append((found * item.support, item))
             values.sort(key=lambda v: -v[0])
             score = sum(v for v, _ in values[:1]) + 0.5 * sum(v for v, _ in values[1:2])
+            if values:
+                headline = [
+                    max(p.score, 0.0) / top
+                    for p, terms in zip(passages, known)
+                    if names.named(option, p.title, None, terms) == 1
+                ]
+                score += HEADLINE_WEIGHT * sum(headline) / len(passages)
             scored[option] = (score, values[0][1] if values else None)
         option, (score, item) = max(scored.items(), key=lambda kv: kv[1][0])
         if item is None or score < MIN_CHOICE_SUPPORT:
@@ -192,6 +196,58 @@ class ExtractiveAnswerer:
         )
         answer.choice = option
         return answer
+
+
+class OptionNames:
+    """How fully a text names each offered option, by the words that tell it from the others."""
+
+    def __init__(self, options: Sequence[str], idf: Mapping[str, float]):
+        terms = {o: set(stems(o)) for o in options}
+        shared = Counter(t for words in terms.values() for t in words)
+        # A word every option shares ("University", "million") cannot tell them apart, and one
+        # that two share tells each from only half the rest: "Airlines" alone names neither
+        # "United Airlines" nor "Alaska Airlines".
+        self.weights = {
+            o: {t: idf.get(t, 1.0) / shared[t] for t in words if shared[t] < len(options)} for o, words in terms.items()
+        }
+        self.unique = {o: {t for t in words if shared[t] == 1} for o, words in terms.items()}
+        self.quantity = {o: is_quantity(o) for o in options}
+
+    def found(self, option: str, text: str, terms: set[str] | frozenset[str] | None = None) -> float:
+        """0..1: the share of the option's distinctive words in `text` (or in its stemmed `terms`)."""
+        if self.quantity[option]:  # "$5" is stated as "$4.96": compare numbers, not words
+            return 1.0 if states(text, option) else 0.0
+        weights = self.weights[option]
+        total = sum(weights.values())
+        if not total:  # nothing distinctive in stems (a bare number, say): look for the words as written
+            return 1.0 if option.lower() in text.lower() else 0.0
+        terms = set(stems(text)) if terms is None else terms
+        share = sum(w for t, w in weights.items() if matches(t, terms)) / total
+        # "North" alone does not name "North Korean leader Kim Jong Un".
+        return share if share >= MIN_OPTION_MATCH else 0.0
+
+    def named(
+        self, option: str, text: str, terms: set[str] | frozenset[str] | None, context: set[str] | frozenset[str]
+    ) -> float:
+        """As `found`, but in a passage (`context`) that names the option in full, any word of
+        its own names it: news names someone in full once, then "Nadal", "JetBlue", "the Chiefs"."""
+        terms = set(stems(text)) if terms is None else terms
+        share = self.found(option, text, terms)
+        if share < 1 and self.found(option, "", context) == 1:
+            if share or any(matches(t, terms) for t in self.unique[option]):
+                return 1.0
+        return share
+
+
+def verbatim(option: str, text: str) -> bool:
+    """The option's words appear in the text as one run, in order and in any inflection
+    ("next week", "Ukrainian" for "Ukraine"), not scattered ("6 months ... next week" is not "next month")."""
+    words = re.findall(r"\w+", option.lower())
+    if not words:
+        return False
+    # Each word as its stem's part of it: "lady" is "lad…" (its stem "ladi" is no prefix of it).
+    run = r"\W+".join(re.escape(os.path.commonprefix([w, stem(w)]) or w) + r"\w*" for w in words)
+    return re.search(rf"\b{run}\b", text.lower()) is not None
 
 
 def pick(evidence: Sequence[Evidence], asked: frozenset[str] = frozenset()) -> list[int]:
@@ -233,7 +289,7 @@ def local_weights(idf: dict[str, float], sentence_terms: Sequence[set[str]]) -> 
     return weights
 
 
-def matches(term: str, terms: set[str]) -> bool:
+def matches(term: str, terms: set[str] | frozenset[str]) -> bool:
     """Exact stem, or one a prefix of the other: the stemmer leaves "attende" beside "attend"."""
     if term in terms:
         return True

@@ -39,6 +39,11 @@ STEM_CACHE_WORDS = 200_000  # news vocabulary repeats: most words are stemmed on
 _stem_cache: dict[str, str] = {}
 
 
+def stem(word: str) -> str:
+    """One lower-case word's stem, stopword or not."""
+    return _stemmer().stemWord(word)
+
+
 def stems(text: str) -> list[str]:
     """The terms BM25 sees in `text`: lower-cased, stopwords dropped, stemmed.
 

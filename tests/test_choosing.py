@@ -1,0 +1,96 @@
+"""Pure logic of choosing between offered options: how a text names an option, and what tips the choice."""
+
+from collections import Counter
+
+from assistant.answers import Passage
+from assistant.extractive import ExtractiveAnswerer, OptionNames, verbatim
+from assistant.lexical import stems
+from assistant.questions import parse_question
+
+AIRLINES = ["JetBlue Airways", "Alaska Airlines", "Delta Air Lines", "United Airlines"]
+
+
+def flat_idf(text: str) -> dict[str, float]:
+    """Every word equally rare: what the tests show must not hinge on corpus statistics."""
+    return {t: 1.0 for t in stems(text)}
+
+
+def passage(n: int, title: str, text: str, score: float = 1.0) -> Passage:
+    return Passage(f"c{n}", f"a{n}", title, "Wire", "", None, text, 0, len(text), score)
+
+
+def test_a_word_two_options_share_names_neither():
+    names = OptionNames(AIRLINES, flat_idf(" ".join(AIRLINES)))
+    text = "JetBlue announces a deal to buy Spirit Airlines."
+    assert names.found("United Airlines", text) == 0
+    assert names.found("Alaska Airlines", text) == 0
+    assert names.found("United Airlines", "United Airlines cut fares.") == 1
+
+
+def test_a_partial_name_counts_where_the_passage_names_the_option_in_full():
+    names = OptionNames(AIRLINES, flat_idf(" ".join(AIRLINES)))
+    story = set(stems("JetBlue Airways on Thursday agreed to buy Spirit. JetBlue will pay $3.8 billion."))
+    other = set(stems("JetBlue will pay $3.8 billion for Spirit."))
+    sentence = "JetBlue will pay $3.8 billion."
+    assert names.named("JetBlue Airways", sentence, None, story) == 1
+    assert names.named("JetBlue Airways", sentence, None, other) < 1
+    # A word shared with another option is no name of its own, even inside the story.
+    assert names.named("United Airlines", "Airlines merged.", None, set(stems("United Airlines merged."))) == 0
+
+
+def test_options_written_out_are_told_from_their_words_scattered():
+    sentence = "Vaccines could be available for children as young as 6 months as early as next week."
+    assert verbatim("Next week", sentence)
+    assert not verbatim("Next month", sentence)
+    assert not verbatim("Next 6 months", sentence)
+
+
+def choose(question: str, passages: list[Passage], fake_embedder) -> str | None:
+    answerer = ExtractiveAnswerer(fake_embedder, lambda text: {t: 1.0 + len(t) / 10 for t in stems(text)})
+    return answerer.answer(parse_question(question), passages).choice
+
+
+def test_the_option_written_out_wins_when_the_same_sentence_holds_every_option(fake_embedder):
+    text = "Covid vaccines could be available for children as young as 6 months as early as next week."
+    found = choose(
+        "How soon could Covid vaccines be available for children: Next month, Next 6 months or Next week?",
+        [passage(1, "Covid vaccines for young children", text)],
+        fake_embedder,
+    )
+    assert found == "Next week"
+
+
+def test_a_story_that_names_someone_in_full_once_supports_the_short_name(fake_embedder):
+    retires = passage(
+        1,
+        "A farewell in Madrid",
+        "Rafael Nadal spoke to reporters in Madrid. Nadal retired after winning 22 grand slam singles titles. "
+        "Novak Djokovic has won 24 grand slam singles titles.",
+    )
+    question = "Which tennis legend retired after winning 22 grand slam singles titles: Novak Djokovic or Rafael Nadal?"
+    assert choose(question, [retires], fake_embedder) == "Rafael Nadal"
+    # Where no sentence names him in full, "Nadal" alone is not enough to name the option.
+    retold = passage(1, retires.title, retires.text.replace("Rafael Nadal spoke", "He spoke"))
+    assert choose(question, [retold], fake_embedder) == "Novak Djokovic"
+
+
+def test_the_stories_headlines_tip_evenly_supported_options(fake_embedder):
+    # Both teams are named in the same sentences; the headlines say whose story it is.
+    body = "The Avalanche beat the Lightning in the Stanley Cup Final on Sunday night in Tampa."
+    passages = [
+        passage(1, "Colorado Avalanche win the Stanley Cup", f"Colorado Avalanche and Tampa Bay Lightning. {body}"),
+        passage(2, "Avalanche parade through Denver", f"Tampa Bay Lightning and Colorado Avalanche. {body}", 0.9),
+    ]
+    question = "Which team won the Stanley Cup Final: Tampa Bay Lightning or Colorado Avalanche?"
+    assert choose(question, passages, fake_embedder) == "Colorado Avalanche"
+    # Without the headlines the same sentences leave the first option offered ahead.
+    untitled = [passage(n, "", p.text, p.score) for n, p in enumerate(passages, start=1)]
+    assert choose(question, untitled, fake_embedder) == "Tampa Bay Lightning"
+
+
+def test_option_weights_discount_shared_words():
+    names = OptionNames(AIRLINES, flat_idf(" ".join(AIRLINES)))
+    counts = Counter(t for o in AIRLINES for t in stems(o))
+    assert counts["airlin"] == 2
+    assert names.weights["United Airlines"]["airlin"] == 0.5
+    assert names.weights["United Airlines"]["unit"] == 1.0
