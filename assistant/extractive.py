@@ -142,14 +142,15 @@ class ExtractiveAnswerer:
         the retrieved stories' headlines name gains a little more.
         """
         names = OptionNames(question.options, self.idf(" ".join(question.options)))
-        # Stemmed once per passage: a partial name counts in full where the passage names it in full.
-        known = [set(stems(f"{p.title} {p.text}")) for p in passages]
+        stemmed = [set(stems(f"{p.title} {p.text}")) for p in passages]
         top = max((p.score for p in passages), default=0.0) or 1.0
         scored: dict[str, tuple[float, Evidence | None]] = {}
         for option in question.options:
+            # Where a passage names the option in full, a partial name in it counts in full.
+            full = [names.found(option, "", terms) == 1 for terms in stemmed]
             values = []
             for item in evidence:
-                found = names.named(option, item.sentence, item.terms, known[item.passage])
+                found = names.named(option, item.sentence, item.terms, full[item.passage])
                 if found and not verbatim(option, item.sentence):
                     found *= SCATTERED
                 if found:
@@ -159,8 +160,8 @@ class ExtractiveAnswerer:
             if values:
                 headline = [
                     max(p.score, 0.0) / top
-                    for p, terms in zip(passages, known)
-                    if names.named(option, p.title, None, terms) == 1
+                    for p, in_full in zip(passages, full)
+                    if names.named(option, p.title, None, in_full) == 1
                 ]
                 score += HEADLINE_WEIGHT * sum(headline) / len(passages)
             scored[option] = (score, values[0][1] if values else None)
@@ -226,16 +227,13 @@ class OptionNames:
         # "North" alone does not name "North Korean leader Kim Jong Un".
         return share if share >= MIN_OPTION_MATCH else 0.0
 
-    def named(
-        self, option: str, text: str, terms: set[str] | frozenset[str] | None, context: set[str] | frozenset[str]
-    ) -> float:
-        """As `found`, but in a passage (`context`) that names the option in full, any word of
+    def named(self, option: str, text: str, terms: set[str] | frozenset[str] | None, in_full: bool) -> float:
+        """As `found`, but in a passage that names the option in full (`in_full`), any word of
         its own names it: news names someone in full once, then "Nadal", "JetBlue", "the Chiefs"."""
         terms = set(stems(text)) if terms is None else terms
         share = self.found(option, text, terms)
-        if share < 1 and self.found(option, "", context) == 1:
-            if share or any(matches(t, terms) for t in self.unique[option]):
-                return 1.0
+        if share < 1 and in_full and (share or any(matches(t, terms) for t in self.unique[option])):
+            return 1.0
         return share
 
 

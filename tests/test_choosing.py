@@ -29,13 +29,15 @@ def test_a_word_two_options_share_names_neither():
 
 def test_a_partial_name_counts_where_the_passage_names_the_option_in_full():
     names = OptionNames(AIRLINES, flat_idf(" ".join(AIRLINES)))
-    story = set(stems("JetBlue Airways on Thursday agreed to buy Spirit. JetBlue will pay $3.8 billion."))
-    other = set(stems("JetBlue will pay $3.8 billion for Spirit."))
+    story = "JetBlue Airways on Thursday agreed to buy Spirit. JetBlue will pay $3.8 billion."
+    other = "JetBlue will pay $3.8 billion for Spirit."
+    assert names.found("JetBlue Airways", story) == 1
+    assert names.found("JetBlue Airways", other) < 1
     sentence = "JetBlue will pay $3.8 billion."
-    assert names.named("JetBlue Airways", sentence, None, story) == 1
-    assert names.named("JetBlue Airways", sentence, None, other) < 1
+    assert names.named("JetBlue Airways", sentence, None, in_full=True) == 1
+    assert names.named("JetBlue Airways", sentence, None, in_full=False) < 1
     # A word shared with another option is no name of its own, even inside the story.
-    assert names.named("United Airlines", "Airlines merged.", None, set(stems("United Airlines merged."))) == 0
+    assert names.named("United Airlines", "Airlines merged.", None, in_full=True) == 0
 
 
 def test_options_written_out_are_told_from_their_words_scattered():
