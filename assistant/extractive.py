@@ -34,7 +34,7 @@ MAX_EMBEDDED = 24
 CLOSEST_SENTENCES = 10  # best sentences an unnamed option is compared with
 MIN_OPTION_MATCH = 0.5  # share of an option's distinctive words a sentence must hold to name it
 MIN_CHOICE_SUPPORT = 0.15  # an option named only in sentences weaker than this is a guess: abstain
-SCATTERED = 0.9  # an option's words found apart count a little less than the option as written
+SCATTERED = 0.9  # an option not written out as such (words apart, a short name, a rounded amount) counts a little less
 HEADLINE_WEIGHT = 0.5  # for an option named in every retrieved headline, at the top passage's rank
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
 MAX_SENTENCES = 3
@@ -142,12 +142,13 @@ class ExtractiveAnswerer:
         the retrieved stories' headlines name gains a little more.
         """
         names = OptionNames(question.options, self.idf(" ".join(question.options)))
-        stemmed = [set(stems(f"{p.title} {p.text}")) for p in passages]
+        texts = [f"{p.title} {p.text}" for p in passages]
+        stemmed = [set(stems(text)) for text in texts]
         top = max((p.score for p in passages), default=0.0) or 1.0
         scored: dict[str, tuple[float, Evidence | None]] = {}
         for option in question.options:
-            # Where a passage names the option in full, a partial name in it counts in full.
-            full = [names.found(option, "", terms) == 1 for terms in stemmed]
+            # Where a passage names the option in full, a partial name in it names the option too.
+            full = [names.found(option, text, terms) == 1 for text, terms in zip(texts, stemmed)]
             values = []
             for item in evidence:
                 found = names.named(option, item.sentence, item.terms, full[item.passage])
@@ -209,7 +210,7 @@ class OptionNames:
         # that two share tells each from only half the rest: "Airlines" alone names neither
         # "United Airlines" nor "Alaska Airlines".
         self.weights = {
-            o: {t: idf.get(t, 1.0) / shared[t] for t in words if shared[t] < len(options)} for o, words in terms.items()
+            o: {t: idf.get(t, 1.0) / shared[t] for t in words if shared[t] < len(terms)} for o, words in terms.items()
         }
         self.unique = {o: {t for t in words if shared[t] == 1} for o, words in terms.items()}
         self.quantity = {o: is_quantity(o) for o in options}
@@ -221,7 +222,7 @@ class OptionNames:
         weights = self.weights[option]
         total = sum(weights.values())
         if not total:  # nothing distinctive in stems (a bare number, say): look for the words as written
-            return 1.0 if option.lower() in text.lower() else 0.0
+            return 1.0 if re.search(rf"(?<!\w){re.escape(option.lower())}(?!\w)", text.lower()) else 0.0
         terms = set(stems(text)) if terms is None else terms
         share = sum(w for t, w in weights.items() if matches(t, terms)) / total
         # "North" alone does not name "North Korean leader Kim Jong Un".
@@ -232,20 +233,37 @@ class OptionNames:
         its own names it: news names someone in full once, then "Nadal", "JetBlue", "the Chiefs"."""
         terms = set(stems(text)) if terms is None else terms
         share = self.found(option, text, terms)
+        if self.quantity[option] or not self.weights[option]:  # a number is named only as written
+            return share
         if share < 1 and in_full and (share or any(matches(t, terms) for t in self.unique[option])):
             return 1.0
         return share
 
 
 def verbatim(option: str, text: str) -> bool:
-    """The option's words appear in the text as one run, in order and in any inflection
-    ("next week", "Ukrainian" for "Ukraine"), not scattered ("6 months ... next week" is not "next month")."""
-    words = re.findall(r"\w+", option.lower())
+    """The option's words appear in the text as one run, in order ("next week", "Ukrainian" for
+    "Ukraine"), not scattered ("6 months ... next week" is not "next month")."""
+    parts = re.split(r"(\w+)", option.lower())
+    words, gaps = parts[1::2], parts[2:-1:2]
     if not words:
         return False
-    # Each word as its stem's part of it: "lady" is "lad…" (its stem "ladi" is no prefix of it).
-    run = r"\W+".join(re.escape(os.path.commonprefix([w, stem(w)]) or w) + r"\w*" for w in words)
-    return re.search(rf"\b{run}\b", text.lower()) is not None
+    pattern = r"(?<!\w)(?<!\d[.,])"
+    for n, word in enumerate(words):
+        if n:
+            # "3-1" is not "3.1" or "March 3, 10": a hyphen or space in the option allows only those.
+            pattern += r"[\s\-\u2010-\u2015]+" if re.fullmatch(r"[\s\-\u2010-\u2015]+", gaps[n - 1]) else r"\W+"
+        pattern += word_pattern(word)
+    # A number ends where the option ends: "$5" is not "$50" or "$5.5".
+    return re.search(pattern + r"(?![.,]?\d)", text.lower()) is not None
+
+
+def word_pattern(word: str) -> str:
+    """A word with its inflections: "lady" as "lad…" (its stem "ladi" is no prefix of it); a
+    number, a single letter or a word whose stem cuts it short only as written."""
+    prefix = os.path.commonprefix([word, stem(word)])
+    if word.isalpha() and len(prefix) >= max(3, len(word) - 2):
+        return re.escape(prefix) + r"\w*"
+    return re.escape(word) + r"(?!\w)"
 
 
 def pick(evidence: Sequence[Evidence], asked: frozenset[str] = frozenset()) -> list[int]:

@@ -52,13 +52,13 @@ def stems(text: str) -> list[str]:
     out = []
     cache = _stem_cache
     for word in TOKEN.findall(text.lower()):
-        stem = cache.get(word)
-        if stem is None:
-            stem = "" if word in _stopwords() else _stemmer().stemWord(word)
+        term = cache.get(word)
+        if term is None:
+            term = "" if word in _stopwords() else _stemmer().stemWord(word)
             if len(cache) < STEM_CACHE_WORDS:
-                cache[word] = stem
-        if stem:
-            out.append(stem)
+                cache[word] = term
+        if term:
+            out.append(term)
     return out
 
 

@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+import pytest
+
 from assistant.answers import Passage
 from assistant.extractive import ExtractiveAnswerer, OptionNames, verbatim
 from assistant.lexical import stems
@@ -96,3 +98,37 @@ def test_option_weights_discount_shared_words():
     assert counts["airlin"] == 2
     assert names.weights["United Airlines"]["airlin"] == 0.5
     assert names.weights["United Airlines"]["unit"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "option, text, written_out",
+    [
+        ("$5", "Gas costs $5 a gallon.", True),
+        ("$5", "Tickets cost $50.", False),
+        ("$5", "It cost $5.50.", False),
+        ("3-1", "City won 3-1 on Sunday.", True),
+        ("3-1", "Rates rose 3.1% on March 3, 10 days ago.", False),
+        ("0.50%", "a rate of 0.50% a year", True),
+        ("0.50%", "a rate of 0.505% a year", False),
+        ("Plan B", "Both plans backfired.", False),
+        ("U.S. Senate", "Under some senate rules", False),
+        ("First lady Dr. Jill Biden", "First lady Dr. Jill Biden tested positive.", True),
+        ("Ukraine", "Ukrainian first lady Olena Zelenska", True),
+    ],
+)
+def test_written_out_means_as_written_for_numbers_and_short_words(option, text, written_out):
+    assert verbatim(option, text) is written_out
+
+
+def test_options_named_by_no_word_of_their_own_are_matched_as_whole_words():
+    names = OptionNames(["Plan A", "Plan B"], {})
+    assert names.found("Plan A", "The plan announced today") == 0
+    assert names.found("Plan A", "They chose Plan A.") == 1
+
+
+def test_an_option_offered_twice_does_not_revive_a_word_every_option_shares():
+    idf = {"universiti": 3.0, "florida": 1.0, "texa": 1.0}
+    once = OptionNames(["University of Florida", "University of Texas"], idf)
+    twice = OptionNames(["University of Florida", "University of Texas", "University of Florida"], idf)
+    for names in (once, twice):
+        assert names.found("University of Texas", "University officials said on Monday") == 0
