@@ -235,11 +235,7 @@ def _pooled(results: list[dict]) -> dict:
 
 
 def _round_summary(result: dict) -> dict:
-    from .metrics import percentile
-
-    summary = _drop_lists(result)
-    summary.update({f"{name}_p50_ms": percentile(result[f"{name}_ms"], 50) for name in ("query", "answer")})
-    return summary
+    return {**_drop_lists(result), **_latency_figures(result)}
 
 
 def _drop_lists(result: dict) -> dict:

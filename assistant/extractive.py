@@ -6,6 +6,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -144,6 +145,7 @@ class ExtractiveAnswerer:
         names = OptionNames(question.options, self.idf(" ".join(question.options)))
         texts = [f"{p.title} {p.text}" for p in passages]
         stemmed = [set(stems(text)) for text in texts]
+        headlines = [set(stems(p.title)) for p in passages]
         top = max((p.score for p in passages), default=0.0) or 1.0
         scored: dict[str, tuple[float, Evidence | None]] = {}
         for option in question.options:
@@ -161,8 +163,8 @@ class ExtractiveAnswerer:
             if values:
                 headline = [
                     max(p.score, 0.0) / top
-                    for p, in_full in zip(passages, full)
-                    if names.named(option, p.title, None, in_full) == 1
+                    for p, terms, in_full in zip(passages, headlines, full)
+                    if names.named(option, p.title, terms, in_full) == 1
                 ]
                 score += HEADLINE_WEIGHT * sum(headline) / len(passages)
             scored[option] = (score, values[0][1] if values else None)
@@ -204,7 +206,9 @@ class OptionNames:
     """How fully a text names each offered option, by the words that tell it from the others."""
 
     def __init__(self, options: Sequence[str], idf: Mapping[str, float]):
-        terms = {o: set(stems(o)) for o in options}
+        # In the order written, not a set's (which follows the hash seed): the weights' sums then
+        # come out the same to the last bit in every process.
+        terms = {o: dict.fromkeys(stems(o)) for o in options}
         shared = Counter(t for words in terms.values() for t in words)
         # A word every option shares ("University", "million") cannot tell them apart, and one
         # that two share tells each from only half the rest: "Airlines" alone names neither
@@ -243,10 +247,17 @@ class OptionNames:
 def verbatim(option: str, text: str) -> bool:
     """The option's words appear in the text as one run, in order ("next week", "Ukrainian" for
     "Ukraine"), not scattered ("6 months ... next week" is not "next month")."""
+    pattern = written_out(option)
+    return pattern is not None and pattern.search(text.lower()) is not None
+
+
+@lru_cache(maxsize=1024)
+def written_out(option: str) -> re.Pattern[str] | None:
+    """The pattern `verbatim` looks for, built once per option rather than once per sentence."""
     parts = re.split(r"(\w+)", option.lower())
     words, gaps = parts[1::2], parts[2:-1:2]
     if not words:
-        return False
+        return None
     pattern = r"(?<!\w)(?<!\d[.,])"
     for n, word in enumerate(words):
         if n:
@@ -254,7 +265,7 @@ def verbatim(option: str, text: str) -> bool:
             pattern += r"[\s\-\u2010-\u2015]+" if re.fullmatch(r"[\s\-\u2010-\u2015]+", gaps[n - 1]) else r"\W+"
         pattern += word_pattern(word)
     # A number ends where the option ends: "$5" is not "$50" or "$5.5".
-    return re.search(pattern + r"(?![.,]?\d)", text.lower()) is not None
+    return re.compile(pattern + r"(?![.,]?\d)")
 
 
 def word_pattern(word: str) -> str:

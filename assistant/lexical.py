@@ -54,7 +54,7 @@ def stems(text: str) -> list[str]:
     for word in TOKEN.findall(text.lower()):
         term = cache.get(word)
         if term is None:
-            term = "" if word in _stopwords() else _stemmer().stemWord(word)
+            term = "" if word in _stopwords() else stem(word)
             if len(cache) < STEM_CACHE_WORDS:
                 cache[word] = term
         if term:
