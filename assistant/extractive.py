@@ -37,6 +37,8 @@ MIN_OPTION_MATCH = 0.5  # share of an option's distinctive words a sentence must
 MIN_CHOICE_SUPPORT = 0.15  # an option named only in sentences weaker than this is a guess: abstain
 SCATTERED = 0.9  # an option not written out as such (words apart, a short name, a rounded amount) counts a little less
 HEADLINE_WEIGHT = 0.5  # for an option named in every retrieved headline, at the top passage's rank
+STALE_DAYS = 14  # a statement this much older than another of the same choice is not the one to cite
+FRESH_RATIO = 0.8  # ... provided the newer statement backs the choice nearly as well
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
 MAX_SENTENCES = 3
 NOVELTY = 0.5  # how much repeating sentences already picked counts against the next one
@@ -167,7 +169,7 @@ class ExtractiveAnswerer:
                     if names.named(option, p.title, terms, in_full) == 1
                 ]
                 score += HEADLINE_WEIGHT * sum(headline) / len(passages)
-            scored[option] = (score, values[0][1] if values else None)
+            scored[option] = (score, freshest(values, passages) if values else None)
         option, (score, item) = max(scored.items(), key=lambda kv: kv[1][0])
         if item is None or score < MIN_CHOICE_SUPPORT:
             return self.closest(question, passages, evidence, vectors)
@@ -275,6 +277,26 @@ def word_pattern(word: str) -> str:
     if word.isalpha() and len(prefix) >= max(3, len(word) - 2):
         return re.escape(prefix) + r"\w*"
     return re.escape(word) + r"(?!\w)"
+
+
+def freshest(values: Sequence[tuple[float, Evidence]], passages: Sequence[Passage]) -> Evidence:
+    """The sentence to cite for a choice: the best one, unless a report weeks newer states it nearly as well.
+
+    News restates a fact as it develops (the team "reached the final", then "are champions";
+    a couple's engagement, then their wedding), and the current report is the one a reader
+    wants cited. `values` are (score, sentence) pairs naming the choice, best first.
+    """
+    best_value, best = values[0]
+    day = passages[best.passage].published
+    if day is None:
+        return best
+    newer = [
+        (passages[e.passage].published, value, e)
+        for value, e in values
+        if value >= FRESH_RATIO * best_value and passages[e.passage].published is not None
+    ]
+    newest_day, _, newest = max(newer, key=lambda n: (n[0], n[1]))
+    return newest if (newest_day - day).days > STALE_DAYS else best
 
 
 def pick(evidence: Sequence[Evidence], asked: frozenset[str] = frozenset()) -> list[int]:

@@ -1,11 +1,13 @@
 """Pure logic of choosing between offered options: how a text names an option, and what tips the choice."""
 
 from collections import Counter
+from dataclasses import replace
+from datetime import date
 
 import pytest
 
 from assistant.answers import Passage
-from assistant.extractive import ExtractiveAnswerer, OptionNames, verbatim
+from assistant.extractive import Evidence, ExtractiveAnswerer, OptionNames, freshest, verbatim
 from assistant.lexical import stems
 from assistant.questions import parse_question
 
@@ -132,3 +134,29 @@ def test_an_option_offered_twice_does_not_revive_a_word_every_option_shares():
     twice = OptionNames(["University of Florida", "University of Texas", "University of Florida"], idf)
     for names in (once, twice):
         assert names.found("University of Texas", "University officials said on Monday") == 0
+
+
+def dated(n: int, day: date, text: str, score: float) -> Passage:
+    return Passage(f"c{n}", f"a{n}", "", "Wire", "", day, text, 0, len(text), score)
+
+
+def test_a_choice_is_cited_to_the_current_report_rather_than_a_stale_one(fake_embedder):
+    question = "Which team won the 2022 Stanley Cup: Colorado Avalanche or Tampa Bay Lightning?"
+    reached = dated(1, date(2022, 6, 6), "The Colorado Avalanche reached the 2022 Stanley Cup Final.", 1.0)
+    won = dated(2, date(2022, 6, 27), "The Colorado Avalanche won the Stanley Cup on Sunday.", 0.9)
+    answerer = ExtractiveAnswerer(fake_embedder, lambda text: {t: 1.0 + len(t) / 10 for t in stems(text)})
+    answer = answerer.answer(parse_question(question), [reached, won])
+    assert answer.choice == "Colorado Avalanche"
+    assert [c.article_id for c in answer.citations] == ["a2"]
+    # Days apart, the two are one news cycle: the better statement stays cited.
+    answer = answerer.answer(parse_question(question), [reached, replace(won, published=date(2022, 6, 10))])
+    assert [c.article_id for c in answer.citations] == ["a1"]
+
+
+def test_a_newer_statement_must_back_the_choice_nearly_as_well_to_be_cited():
+    passages = [dated(1, date(2022, 1, 3), "Old report.", 1.0), dated(2, date(2022, 6, 1), "New mention.", 0.5)]
+    old, new = Evidence("Old report.", 0, 0.9, 0.9), Evidence("New mention.", 1, 0.5, 0.5)
+    assert freshest([(1.0, old), (0.85, new)], passages) is new
+    assert freshest([(1.0, old), (0.5, new)], passages) is old
+    undated = [replace(passages[0], published=None), passages[1]]
+    assert freshest([(1.0, old), (0.85, new)], undated) is old
