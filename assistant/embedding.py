@@ -187,13 +187,20 @@ class SentenceEmbedder:
         torch's thread count is process-wide: changed by one question while another was being
         encoded, it gave wrong bfloat16 vectors now and then under concurrent chat sessions
         (tests/test_load.py). One encode at a time; each already uses every core it is given.
+        The count is put back afterwards, so whatever else runs torch in this process (the
+        eval's naive pipeline, a caller's own model) is not left on one thread by a question.
         """
         self.calls += n
         model = self.model
         with ENCODING:
-            if self.device == "cpu":
-                self._set_threads(1 if n <= SMALL_CALL else cpu_threads())
-            yield model
+            if self.device != "cpu":
+                yield model
+                return
+            before = self._set_threads(1 if n <= SMALL_CALL else cpu_threads())
+            try:
+                yield model
+            finally:
+                self._set_threads(before)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
@@ -263,9 +270,12 @@ class SentenceEmbedder:
         return unit_rows(vectors), pooled
 
     @staticmethod
-    def _set_threads(n: int) -> None:
+    def _set_threads(n: int) -> int:
+        """Set torch's thread count (~25 µs when it changes); returns the count it had."""
         import torch
 
         # torch defaults to the host's physical cores; a container or taskset may grant fewer.
-        if torch.get_num_threads() != n:
+        before = torch.get_num_threads()
+        if before != n:
             torch.set_num_threads(n)
+        return before

@@ -274,8 +274,8 @@ def run(
     started = time.perf_counter()
     report_index = assistant.index(progress=_bar("Embedding (ours)", log))
     log(f"ours: {report_index.summary()} ({time.perf_counter() - started:.0f} s)")
-    # Both indexes are built before any question is asked: asking leaves torch on one thread
-    # (short calls run faster so), which would halve the speed of a build that came after.
+    # Both indexes are built before any question is asked, so the two pipelines' questions are
+    # asked back to back, under the same load.
     naive = build_naive(folder / "naive", corpus, chosen.article_ids, log) if baseline else None
     ours = ask_ours(assistant, chosen.questions, _ticker("Asking (ours)", len(chosen.questions)))
 
@@ -316,10 +316,7 @@ def build_naive(folder: Path, corpus: dict[str, str], ids: Sequence[str], log: C
     """
     import shutil
 
-    import torch
-
     from .baseline import NaivePipeline
-    from .embedding import cpu_threads
 
     done = folder / DONE
     if folder.exists() and not done.exists():
@@ -328,7 +325,6 @@ def build_naive(folder: Path, corpus: dict[str, str], ids: Sequence[str], log: C
     naive = NaivePipeline(folder)
     if not done.exists():
         started = time.perf_counter()
-        torch.set_num_threads(cpu_threads())  # as in a process of its own
         chunks = naive.build(read_raw(corpus, ids))
         done.write_text(f"{chunks} chunks\n")
         log(f"naive: {chunks} chunks embedded ({time.perf_counter() - started:.0f} s)")

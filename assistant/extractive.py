@@ -149,7 +149,7 @@ class ExtractiveAnswerer:
         stemmed = [set(stems(text)) for text in texts]
         headlines = [set(stems(p.title)) for p in passages]
         top = max((p.score for p in passages), default=0.0) or 1.0
-        scored: dict[str, tuple[float, Evidence | None]] = {}
+        scored: dict[str, tuple[float, list[tuple[float, Evidence]]]] = {}
         for option in question.options:
             # Where a passage names the option in full, a partial name in it names the option too.
             full = [names.found(option, text, terms) == 1 for text, terms in zip(texts, stemmed)]
@@ -169,11 +169,11 @@ class ExtractiveAnswerer:
                     if names.named(option, p.title, terms, in_full) == 1
                 ]
                 score += HEADLINE_WEIGHT * sum(headline) / len(passages)
-            scored[option] = (score, freshest(values, passages) if values else None)
-        option, (score, item) = max(scored.items(), key=lambda kv: kv[1][0])
-        if item is None or score < MIN_CHOICE_SUPPORT:
+            scored[option] = (score, values)
+        option, (score, values) = max(scored.items(), key=lambda kv: kv[1][0])
+        if not values or score < MIN_CHOICE_SUPPORT:
             return self.closest(question, passages, evidence, vectors)
-        answer = compose(question.text, [item], passages)
+        answer = compose(question.text, [freshest(values, passages)], passages)
         number = answer.citations[0].number
         answer.text = f"{option} [{number}]. {answer.text}"
         answer.choice = option
@@ -290,12 +290,12 @@ def freshest(values: Sequence[tuple[float, Evidence]], passages: Sequence[Passag
     day = passages[best.passage].published
     if day is None:
         return best
-    newer = [
+    nearly_as_good = [
         (passages[e.passage].published, value, e)
         for value, e in values
         if value >= FRESH_RATIO * best_value and passages[e.passage].published is not None
     ]
-    newest_day, _, newest = max(newer, key=lambda n: (n[0], n[1]))
+    newest_day, _, newest = max(nearly_as_good, key=lambda n: n[:2])
     return newest if (newest_day - day).days > STALE_DAYS else best
 
 
