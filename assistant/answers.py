@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Iterator
 
 
 @dataclass(frozen=True)
@@ -112,3 +113,13 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def text_pieces(text: str) -> Iterator[str]:
+    """Split a finished text into word-sized pieces that join back to it exactly (for streaming faces)."""
+    start = 0
+    for match in re.finditer(r"\S+\s*", text):
+        yield text[start : match.end()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]

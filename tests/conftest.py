@@ -22,12 +22,21 @@ class FakeEmbedder:
     def embed(self, texts, *, progress=False):
         self.calls += len(texts)
         self.texts.extend(texts)
+        return self._vectors(texts)
+
+    def _vectors(self, texts):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().split():
                 out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
+
+    def embed_with_spans(self, texts, spans):
+        """Each text's vector, and each span's own words embedded as a text of its own."""
+        # Pooled from the same pass, as the real one: the spans are not counted as texts embedded.
+        pooled = [None if s is None else self._vectors([text[a:b] for a, b in s]) for text, s in zip(texts, spans)]
+        return self.embed(texts), pooled
 
 
 @pytest.fixture
@@ -37,7 +46,7 @@ def fake_embedder():
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from assistant.embedding import SentenceEmbedder
+    from assistant.embedding.embedder import SentenceEmbedder
 
     return SentenceEmbedder("all-MiniLM-L6-v2")
 

@@ -25,7 +25,7 @@ def configure() -> None:
 
         assistant.core.SentenceEmbedder = lambda *args, **kwargs: FakeEmbedder()
     if os.environ.get("RELIABILITY_BATCH_CHUNKS"):
-        import assistant.indexing
+        import assistant.storing.indexing
 
         assistant.indexing.BATCH_CHUNKS = int(os.environ["RELIABILITY_BATCH_CHUNKS"])
 
@@ -52,7 +52,7 @@ def report(bot, questions) -> dict:
     """What the index holds and answers: stored and expected chunk ids, BM25 rows, answers with their citations."""
     from support import expected_chunk_ids, stored_chunk_ids
 
-    from assistant.lexical import LexicalIndex
+    from assistant.storing.bm25 import LexicalIndex
 
     stored = stored_chunk_ids(bot)
     metas = {cid: meta for ids, metas, _ in bot.store.scan(include=["metadatas"]) for cid, meta in zip(ids, metas)}
@@ -84,7 +84,7 @@ def main() -> int:
     mode, argv = sys.argv[1], sys.argv[2:]
     if mode == "probe":
         return probe(argv)
-    from assistant.cli import main as cli_main
+    from assistant.faces.cli import main as cli_main
 
     if mode == "cli-probe":  # a rebuild, then a look at what it left, in one process
         split = argv.index("--")

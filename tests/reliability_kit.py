@@ -30,9 +30,9 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = RUN_SECONDS):
-    """`python -m assistant.cli ARGS` with the real embedding model."""
+    """`python -m assistant ARGS` with the real embedding model."""
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "assistant", *args],
         capture_output=True,
         text=True,
         env=env or clean_env(),

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from support import ROOT, seed_folder
 
-from assistant import bench
-from assistant.bench import KEYS
-from assistant.embedding import BF16_FLAGS, resolve_dtype
-from assistant.lexical import LexicalBuilder, stems
+from assistant.embedding.cpu import BF16_FLAGS, resolve_dtype
+from assistant.measuring import bench
+from assistant.measuring.bench_report import KEYS
+from assistant.reading.terms import stems
+from assistant.storing.bm25 import LexicalBuilder
 
 STORIES = [
     (
@@ -71,7 +72,7 @@ def test_bench_command_reports_both_pipelines(tmp_path):
         [
             sys.executable,
             "-m",
-            "assistant.cli",
+            "assistant",
             "bench",
             "--corpus",
             str(corpus),
@@ -181,7 +182,7 @@ def test_bm25_builder_keeps_rows_in_order():
 @pytest.mark.slow
 def test_rebuild_with_nothing_changed_loads_no_model(tmp_path, real_embedder):
     from assistant.core import Assistant
-    from assistant.embedding import SentenceEmbedder
+    from assistant.embedding.embedder import SentenceEmbedder
 
     seeds = seed_folder(tmp_path)
     Assistant(seeds_dir=seeds, index_dir=tmp_path / "index", embedder=real_embedder).index()
@@ -193,6 +194,6 @@ def test_rebuild_with_nothing_changed_loads_no_model(tmp_path, real_embedder):
 
 def test_asking_imports_no_text_splitter():
     # `news-assistant ask` never chunks; langchain's splitter costs half a second to import.
-    code = "import sys, assistant.core, assistant.cli; print('langchain_text_splitters' in sys.modules)"
+    code = "import sys, assistant.core, assistant.faces.cli; print('langchain_text_splitters' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -10,8 +10,8 @@ import pytest
 from support import ROOT, free_port, seed_folder, start_app, stop
 
 from assistant.answers import Answer, Citation, Passage
-from assistant.chat import credentials, is_loopback
-from assistant.chat_render import answer_html, panel_html
+from assistant.faces.chat_render import answer_html, panel_html
+from assistant.faces.server import credentials, is_loopback
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ import os
 import pytest
 from support import md, seed_folder
 
-from assistant.chat import ChatApp, clean_records
 from assistant.core import Assistant
-from assistant.uploads import safe_name, save_uploads
+from assistant.faces.chat import ChatApp, clean_records
+from assistant.faces.uploads import safe_name, save_uploads
 
 
 def finish(stream):

@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 
+from assistant.answering.choosing import OptionNames, freshest, verbatim
+from assistant.answering.evidence import Evidence
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.questions import parse_question
 from assistant.answers import Passage
-from assistant.extractive import Evidence, ExtractiveAnswerer, OptionNames, freshest, verbatim
-from assistant.lexical import stems
-from assistant.questions import parse_question
+from assistant.reading.terms import stems
 
 AIRLINES = ["JetBlue Airways", "Alaska Airlines", "Delta Air Lines", "United Airlines"]
 

@@ -1,9 +1,12 @@
 """The local copy of chunk texts and metadata agrees with Chroma after every kind of change."""
 
+from dataclasses import replace
+
 import pytest
 from support import long_paragraphs, md
 
 from assistant.core import Assistant
+from assistant.storing.chunk_meta import ChunkMeta
 
 
 @pytest.fixture
@@ -24,7 +27,7 @@ def chroma_rows(bot):
     """Every chunk as Chroma itself holds it."""
     ids = [cid for page, _, _ in bot.store.scan(include=[]) for cid in page]
     page = bot.store.collection.get(ids=ids, include=["documents", "metadatas"])
-    return {i: (d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
+    return {i: (d, ChunkMeta.from_chroma(m)) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
 
 
 def test_the_mirror_matches_chroma_after_adds_edits_metadata_changes_and_deletes(make):
@@ -46,7 +49,7 @@ def test_the_mirror_matches_chroma_after_adds_edits_metadata_changes_and_deletes
     want = chroma_rows(bot)
     assert bot.store.mirror.count() == len(want)
     assert bot.store.mirror.get(list(want)) == want
-    assert {m["source"] for _, m in want.values()} >= {"Gazette"}
+    assert {m.source for _, m in want.values()} >= {"Gazette"}
 
 
 def test_retrieval_reads_the_mirror_and_falls_back_to_chroma_for_what_it_lacks(make, monkeypatch):
@@ -70,7 +73,7 @@ def test_retrieval_reads_the_mirror_and_falls_back_to_chroma_for_what_it_lacks(m
 def test_bm25_rebuilt_from_the_store_refills_the_mirror(make):
     # Rebuilt from the store means the store changed unseen (another machine's rebuild on a
     # shared server, an older index): the mirror may lack rows or hold stale ones.
-    from assistant.indexing import refresh_lexical
+    from assistant.storing.lexical_sync import refresh_lexical
 
     _, build = make
     bot = build()
@@ -78,7 +81,7 @@ def test_bm25_rebuilt_from_the_store_refills_the_mirror(make):
     want = chroma_rows(bot)
     first, *rest = list(want)
     bot.store.mirror.delete(rest[:2])
-    bot.store.mirror.put([(first, "old text", {**want[first][1], "source": "Stale"})])
+    bot.store.mirror.put([(first, "old text", replace(want[first][1], source="Stale"))])
     refresh_lexical(bot.store, bot.lexical_dir, force=True)
     assert bot.store.mirror.get(list(want)) == want
     assert bot.store.mirror.count() == len(want)
@@ -94,7 +97,7 @@ def test_a_crash_while_chroma_changes_leaves_rows_missing_never_stale(make, monk
         raise RuntimeError("killed mid-update")
 
     monkeypatch.setattr(bot.store.collection, "update", broken)
-    metas = [{**m, "source": "Changed"} for _, m in chroma_rows(bot).values()]
+    metas = [replace(m, source="Changed") for _, m in chroma_rows(bot).values()]
     with pytest.raises(RuntimeError):
         bot.store.update(ids, metas)
     assert bot.store.mirror.get(ids) == {}  # cleared before Chroma was touched
@@ -102,7 +105,7 @@ def test_a_crash_while_chroma_changes_leaves_rows_missing_never_stale(make, monk
 
 
 def test_a_reader_leaves_the_mirror_to_a_rebuild_under_way(make):
-    from assistant.indexing import refresh_lexical
+    from assistant.storing.lexical_sync import refresh_lexical
 
     _, build = make
     bot = build()

@@ -1,4 +1,4 @@
-from assistant.cleaning import Cleaned, clean_article_text, clean_text
+from assistant.reading.cleaning import Cleaned, clean_article_text, clean_text
 
 BODY = (
     "The town council approved a new cycle lane on Monday after a long debate.\n\n"

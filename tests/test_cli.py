@@ -12,7 +12,7 @@ from support import seed_folder
 def run(*args, env=None, timeout=300):
     full_env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=full_env, timeout=timeout
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=full_env, timeout=timeout
     )
 
 

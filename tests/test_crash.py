@@ -161,7 +161,7 @@ def test_killed_rebuild_with_the_real_model_and_the_real_cli(tmp_path, real_embe
     before = build_v1(tmp_path, None, real_embedder)
     seeds, index, args, env = folders(tmp_path, None)
     write_v2(seeds)
-    command = ["-m", "assistant.cli", "index", "--quiet", *args]
+    command = ["-m", "assistant", "index", "--quiet", *args]
     with stopped_at("write", command, tmp_path / "killed.log", env=env, python_args=True) as proc:
         assert crash(proc) == -9
     after_crash = look(tmp_path, None, fake=False)

@@ -7,8 +7,8 @@ import textwrap
 
 import torch
 
-from assistant.embedding import cpu_threads
-from assistant.evaluation import DONE, build_naive
+from assistant.embedding.cpu import cpu_threads
+from assistant.measuring.evaluation import DONE, build_naive
 
 STORIES = {
     "a1": "The city council approved a new budget on Monday after a long debate about road repairs.",

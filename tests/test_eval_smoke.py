@@ -33,7 +33,7 @@ def test_eval_smoke_on_a_mini_sample(tmp_path):
         [
             sys.executable,
             "-m",
-            "assistant.cli",
+            "assistant",
             "eval",
             "--corpus",
             str(MINI / "corpus.jsonl"),

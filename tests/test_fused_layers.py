@@ -4,8 +4,9 @@ import pytest
 import torch
 from transformers import BertConfig, BertModel
 
-from assistant import embedding, fused_layers
-from assistant.embedding import SentenceEmbedder
+from assistant.embedding import embedder as embedding
+from assistant.embedding import fused_layers
+from assistant.embedding.embedder import SentenceEmbedder
 
 pytestmark = pytest.mark.skipif(not fused_layers.available(), reason="this torch build has no oneDNN (mkldnn) ops")
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from assistant.readers import read_file
+from assistant.reading.folder import read_file
 
 EXAMPLES = {"txt": 300, "md": 300, "html": 200, "json": 300, "jsonl": 300}
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\ufeff]")

@@ -12,9 +12,9 @@ from langchain_core.outputs import ChatGenerationChunk
 from pydantic import Field
 from support import consume, indexed_feed
 
-from assistant.checking import UNSUPPORTED, SentenceSplitter, claim_text, markers
+from assistant.answering.checking import UNSUPPORTED, SentenceSplitter, claim_text, markers
+from assistant.answering.prompting import format_sources, instruction_like, load_prompts
 from assistant.core import Assistant
-from assistant.prompting import format_sources, instruction_like, load_prompts
 
 PARADE = (
     "China will hold a military parade in Beijing on September 3 to mark the 80th anniversary of the end of "
@@ -332,19 +332,19 @@ def test_instruction_like_text_is_recognised():
 
 
 def test_retriever_and_chain_for_ones_own_code(feed):
-    from assistant.generative import build_chain
-    from assistant.langchain_retriever import to_document, to_passage
+    from assistant.answering.chain import build_chain
+    from assistant.searching.langchain_retriever import passage_from_document, to_document
 
     retriever = feed.as_retriever(k=3, sources=["Seaport Herald"])
     docs = retriever.invoke("When did the bridge reopen?")
     assert docs and all(d.metadata["source"] == "Seaport Herald" for d in docs)
-    assert to_document(to_passage(docs[0])) == docs[0]
+    assert to_document(passage_from_document(docs[0])) == docs[0]
     chain = build_chain(retriever, ScriptedModel(messages=Script("It reopened on Monday [1].")), load_prompts())
     assert chain.invoke({"question": "When did the bridge reopen?"}) == "It reopened on Monday [1]."
 
 
 def test_settings_reject_unknown_backends_and_modes(feed):
-    from assistant.llm import backend_name
+    from assistant.answering.chat_models import backend_name
 
     assert backend_name("") is None and backend_name("llama_cpp") == "llama-cpp"
     with pytest.raises(ValueError, match="Unknown llm backend"):
@@ -354,7 +354,7 @@ def test_settings_reject_unknown_backends_and_modes(feed):
 
 
 def test_backends_are_built_from_settings_and_never_default_to_a_hosted_api(feed):
-    from assistant.llm import make_chat_model
+    from assistant.answering.chat_models import make_chat_model
     from assistant.settings import Settings
 
     assert make_chat_model(Settings()) is None  # no LLM: the extractive answerer
@@ -369,7 +369,7 @@ def test_backends_are_built_from_settings_and_never_default_to_a_hosted_api(feed
 
 
 def test_eval_counts_which_path_answered():
-    from assistant.evaluation import Outcome, summarise
+    from assistant.measuring.evaluation import Outcome, summarise
 
     def outcome(i, path):
         return Outcome(str(i), "x", False, [], [], "", None, False, False, 1.0, 0, 0, path=path)

@@ -7,8 +7,8 @@ import pytest
 from reliability_kit import cli
 from support import SEED, md
 
-from assistant import cli as command
 from assistant.core import Assistant
+from assistant.faces import cli as command
 
 pytestmark = pytest.mark.slow  # the real embedding model
 

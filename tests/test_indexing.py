@@ -7,8 +7,8 @@ import pytest
 from support import expected_chunk_ids, long_paragraphs, md, stored_chunk_ids
 
 from assistant.core import Assistant
-from assistant.indexing import IndexBusy, index_lock
-from assistant.store import IndexMismatch
+from assistant.storing.indexing import IndexBusy, index_lock
+from assistant.storing.store import IndexMismatch
 
 PARAGRAPHS = [
     "The city council approved a new budget for public transport on Tuesday after a long debate.",
@@ -161,10 +161,10 @@ def test_an_interrupted_rebuild_converges(folder, make):
     chunk = assistant.chunker.chunk(art)[0]
     from dataclasses import replace
 
-    from assistant.store import chunk_metadata
+    from assistant.storing.chunk_meta import ChunkMeta
 
     stale = replace(chunk, id="stale0000000000000000000", text="Old text left behind by a crash.")
-    assistant.store.add([stale], assistant.embedder.embed([stale.text]), [chunk_metadata(art, stale, 99)])
+    assistant.store.add([stale], assistant.embedder.embed([stale.text]), [ChunkMeta.of(art, stale, 99)])
 
     report = assistant.index()
     assert len(report.plan.changed) >= 1
@@ -189,8 +189,8 @@ def test_a_second_rebuild_is_refused_while_one_runs(folder, make):
 
 def full_bm25(bot):
     """BM25 rebuilt from every chunk's text in the store, as a fresh index would be."""
-    from assistant.indexing import lexical_columns, lexical_text
-    from assistant.lexical import LexicalBuilder
+    from assistant.storing.bm25 import LexicalBuilder
+    from assistant.storing.lexical_sync import lexical_columns, lexical_text
 
     builder = LexicalBuilder()
     for ids, metas, docs, vectors in bot.store.scan_chunks():
@@ -216,7 +216,7 @@ def same_bm25(saved, full, queries):
 
 
 def test_bm25_is_updated_in_place_and_matches_a_full_rebuild(folder, make, monkeypatch):
-    from assistant.lexical import LexicalIndex
+    from assistant.storing.bm25 import LexicalIndex
 
     make(folder).index()
     (folder / "budget.md").write_text(md("Council passes transport budget", PARAGRAPHS[:2] + ["Trams run late."]))
@@ -224,11 +224,11 @@ def test_bm25_is_updated_in_place_and_matches_a_full_rebuild(folder, make, monke
     (folder / "new.md").write_text(md("Harbour bridge reopens", ["The harbour bridge reopened to traffic on Monday."]))
     # One paragraph edited: the report's other chunks are kept, with their vectors, not embedded again.
     (folder / "long.md").write_text(md("A long report", long_paragraphs("alpha")[:-1] + ["A closing line."]))
-    from assistant import indexing
+    from assistant.storing import lexical_sync
 
     updated = []
-    real = indexing.updated_lexical
-    monkeypatch.setattr(indexing, "updated_lexical", lambda *a: updated.append(real(*a)) or updated[-1])
+    real = lexical_sync.updated_lexical
+    monkeypatch.setattr(lexical_sync, "updated_lexical", lambda *a: updated.append(real(*a)) or updated[-1])
     bot = make(folder)
     report = bot.index()
     assert report.chunks_kept > 0
@@ -239,7 +239,7 @@ def test_bm25_is_updated_in_place_and_matches_a_full_rebuild(folder, make, monke
 
 
 def test_bm25_without_its_saved_counts_is_rebuilt_in_full(folder, make):
-    from assistant.lexical import COUNTS_FILE, LexicalIndex
+    from assistant.storing.bm25 import COUNTS_FILE, LexicalIndex
 
     bot = make(folder)
     bot.index()
@@ -253,8 +253,8 @@ def test_bm25_without_its_saved_counts_is_rebuilt_in_full(folder, make):
 
 
 def test_a_first_build_makes_bm25_as_it_writes_without_reading_the_chunks_back(folder, make, monkeypatch):
-    from assistant.lexical import LexicalIndex
-    from assistant.store import Store
+    from assistant.storing.bm25 import LexicalIndex
+    from assistant.storing.store import Store
 
     read_back = []
     real = Store.scan_chunks

@@ -38,7 +38,7 @@ START_TIMEOUT = 120  # seconds for the server to load the model and answer /v1/m
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
     """`python -m llama_cpp.server` with the SmolLM2 GGUF on a free 127.0.0.1 port; yields its /v1 URL."""
-    from assistant.llm import smollm2_path
+    from assistant.answering.chat_models import smollm2_path
 
     port = free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
@@ -90,8 +90,8 @@ def assert_plumbing(pieces, answer, path="llm:openai"):
 
 
 def test_the_chain_streams_tokens_from_the_server(seed_assistant, llama_server):
-    from assistant.generative import build_chain
-    from assistant.prompting import load_prompts
+    from assistant.answering.chain import build_chain
+    from assistant.answering.prompting import load_prompts
 
     bot = through(seed_assistant, llama_server)
     chain = build_chain(bot.as_retriever(), bot.chat_model, load_prompts())
@@ -115,7 +115,7 @@ def test_a_streamed_checked_answer_through_the_openai_backend(seed_assistant, ll
 def test_the_ask_command_streams_from_the_server(seed_assistant, llama_server):
     s = seed_assistant.settings
     command = [
-        sys.executable, "-m", "assistant.cli", "ask", QUESTION, "--seeds", str(s.seeds_dir),
+        sys.executable, "-m", "assistant", "ask", QUESTION, "--seeds", str(s.seeds_dir),
         "--index", str(s.index_dir), "--llm", "openai", "--base-url", llama_server, "--model", "smollm2",
     ]  # fmt: skip
     env = {**os.environ, **{f"NEWS_ASSISTANT_{k.upper()}": str(v) for k, v in SMALL.items()}}

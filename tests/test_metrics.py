@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from assistant import metrics
-from assistant.evaluation import EvalQuestion, Outcome, select, summarise
+from assistant.measuring import metrics
+from assistant.measuring.evaluation import EvalQuestion, Outcome, select, summarise
 
 
 def test_hits_and_mrr_count_articles_not_passages():

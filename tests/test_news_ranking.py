@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from support import indexed_feed
 
-from assistant.dates import time_frame
-from assistant.stories import same_story, shingles
+from assistant.searching.dates import time_frame
+from assistant.searching.stories import same_story, shingles
 
 TODAY = date(2024, 8, 15)
 
@@ -72,7 +72,7 @@ def test_the_same_story_from_two_outlets_is_listed_once(news):
     assert naming and naming[0].also_reported_by
     assert "also reported by: " in answer.with_sources()
 
-    from assistant.chat_render import answer_html
+    from assistant.faces.chat_render import answer_html
 
     assert "Also reported by" in answer_html(answer, "1")
 

@@ -1,13 +1,18 @@
 """The read cache: unchanged files and records are not parsed and cleaned again, and reading gives the same result."""
 
+import ast
+import importlib
+import importlib.util
+import inspect
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from assistant import read_cache, readers
-from assistant.read_cache import ReadCache
-from assistant.readers import read_folder
+from assistant.reading import building
+from assistant.reading.folder import READING_MODULES, code_version, read_folder
+from assistant.reading.read_cache import ReadCache
 
 RECORDS = [
     {
@@ -34,18 +39,18 @@ def folder(tmp_path):
 def cleaned(monkeypatch):
     """Counts the articles that really go through the cleaner."""
     calls = []
-    real = readers.clean_article_text
+    real = building.clean_article_text
 
     def counting(text):
         calls.append(text)
         return real(text)
 
-    monkeypatch.setattr(readers, "clean_article_text", counting)
+    monkeypatch.setattr(building, "clean_article_text", counting)
     return calls
 
 
-def read(folder, cache_path, **kwargs):
-    return read_folder(folder, ReadCache(cache_path, **kwargs))
+def read(folder, cache_path, version=None, **kwargs):
+    return read_folder(folder, ReadCache(cache_path, version or code_version(), **kwargs))
 
 
 def test_a_second_read_cleans_nothing_and_gives_the_same_articles(folder, tmp_path, cleaned):
@@ -94,10 +99,45 @@ def test_a_bad_record_is_reported_every_time(folder, tmp_path):
 def test_other_reading_code_reads_everything_again(folder, tmp_path, cleaned, monkeypatch):
     cache = tmp_path / "cache.sqlite3"
     read(folder, cache)
-    monkeypatch.setattr(read_cache, "code_digest", lambda: "another version of the cleaner")
     cleaned.clear()
-    read(folder, cache)
+    read(folder, cache, version="another version of the cleaner")
     assert len(cleaned) == 4
+
+
+def test_the_cache_key_covers_every_module_reading_runs():
+    """Every module of the package that reading a folder imports is part of the code digest."""
+    seen, todo = set(), ["assistant.reading.folder"]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(package_imports(name))
+    # Checkpoints only pause a process for crash tests: what a file reads as does not depend on them.
+    ours = seen - {"assistant", "assistant.reading", "assistant.checkpoints"}
+    assert ours <= set(READING_MODULES), sorted(ours - set(READING_MODULES))
+    assert code_version() != read_cache_digest_without("assistant.reading.cleaning")
+
+
+def package_imports(name):
+    """The modules of this package that module `name` imports from."""
+    module = importlib.import_module(name)
+    found = set()
+    for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        base = importlib.util.resolve_name("." * node.level + (node.module or ""), module.__package__)
+        if base.startswith("assistant"):
+            for alias in node.names:
+                target = getattr(importlib.import_module(base), alias.name, None)
+                found.add(target.__name__ if inspect.ismodule(target) else base)
+    return found
+
+
+def read_cache_digest_without(name):
+    """The digest as it would be if one module's code were left out: another digest."""
+    from assistant.articles import sha
+
+    return sha(*(Path(importlib.import_module(m).__file__).read_text() for m in READING_MODULES if m != name))
 
 
 def test_fresh_and_unreadable_caches_read_everything(folder, tmp_path, cleaned):

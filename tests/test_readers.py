@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import readers
 from assistant.articles import article_id
-from assistant.readers import authors_from_byline, parse_date, read_file, read_folder, source_from_url
+from assistant.reading import building, decoding, markup
+from assistant.reading.folder import read_file, read_folder
+from assistant.reading.metadata import authors_from_byline, parse_date, source_from_url
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED = SEEDS / "000_a256e67ae6222007.txt"
@@ -70,7 +71,7 @@ def test_txt_lead_sentence_then_headline_and_cut_short_headline(tmp_path):
 def test_txt_without_headline_uses_shortened_first_line_and_keeps_it(tmp_path):
     long_first = " ".join(["The council met again on Thursday evening to argue about the budget"] * 3) + "."
     [article] = read_one(tmp_path, "council.txt", f"{long_first}\n\n{PARA_2}").articles
-    assert article.title.endswith("…") and len(article.title) <= readers.TITLE_MAX_CHARS + 1
+    assert article.title.endswith("…") and len(article.title) <= building.TITLE_MAX_CHARS + 1
     assert article.text.startswith(long_first)
 
 
@@ -176,7 +177,7 @@ def test_html_without_text_is_reported(tmp_path):
 
 
 def test_html_title_helper():
-    assert readers.html_title("<html><TITLE> Fish &amp; Chips\n Prices </TITLE>") == "Fish & Chips Prices"
+    assert markup.html_title("<html><TITLE> Fish &amp; Chips\n Prices </TITLE>") == "Fish & Chips Prices"
 
 
 # --- json and jsonl ---------------------------------------------------------------------
@@ -304,7 +305,7 @@ def test_utf16_and_utf8_bom_files_read_fine(tmp_path):
 
 
 def test_file_over_the_size_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_FILE_MB", 0.0001)  # about 100 bytes
+    monkeypatch.setattr(decoding, "MAX_FILE_MB", 0.0001)  # about 100 bytes
     [bad] = read_one(tmp_path, "big.txt", f"Ferry Service Ends\n{PARA_1}\n{PARA_2}\n").bad
     assert bad.path == "big.txt" and "larger than the 0.0001 MB limit for one file" in bad.reason
 

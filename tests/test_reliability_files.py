@@ -8,9 +8,9 @@ import pytest
 from reliability_kit import cli
 from support import md
 
-from assistant import readers
 from assistant.core import Assistant
-from assistant.readers import read_file, read_folder
+from assistant.reading import decoding
+from assistant.reading.folder import read_file, read_folder
 
 PARA = "The river ferry will stop running at the end of the month, the harbour authority said on Tuesday."
 FRENCH = "Le bac s'arrêtera à la fin du mois, a déclaré l'autorité portuaire mardi. Ça coûte 5 €."
@@ -127,7 +127,7 @@ def test_a_50_mb_file_is_refused_with_the_limit_in_the_message(tmp_path):
         fh.truncate(50 * MB)  # sparse: the size is real, the disk use is not
     [bad] = read_file(path, tmp_path).bad
     assert bad.path == "huge.txt"
-    assert bad.reason.startswith(f"50.0 MB is larger than the {readers.MAX_FILE_MB} MB limit for one file")
+    assert bad.reason.startswith(f"50.0 MB is larger than the {decoding.MAX_FILE_MB} MB limit for one file")
 
 
 def test_a_50_mb_jsonl_feed_is_streamed_and_only_an_overlong_record_is_refused(tmp_path):
@@ -139,7 +139,7 @@ def test_a_50_mb_jsonl_feed_is_streamed_and_only_an_overlong_record_is_refused(t
     assert path.stat().st_size > 49 * MB
     result = read_file(path, tmp_path)
     assert [a.title for a in result.articles] == ["First", "Last"]
-    assert [str(b) for b in result.bad] == [f"feed.jsonl:2: record longer than the {readers.MAX_FILE_MB} MB limit"]
+    assert [str(b) for b in result.bad] == [f"feed.jsonl:2: record longer than the {decoding.MAX_FILE_MB} MB limit"]
 
 
 # --- duplicates ------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_the_same_article_under_two_names_and_two_urls_is_indexed_once_and_both_
     bot = Assistant(seeds_dir=seeds, index_dir=tmp_path / "index", chroma_url=url, embedder=fake_embedder)
     report = bot.index()
     assert len(report.plan.added) == 2 and not report.plan.bad
-    copies = {m["path"]: m["copies"] for _, metas, _ in bot.store.scan(include=["metadatas"]) for m in metas}
+    copies = {m.path: "\n".join(m.copies) for _, metas, _ in bot.store.scan(include=["metadatas"]) for m in metas}
     assert copies == {
         "ferry-copy.md": "ferry.md",
         "feed.jsonl#1": "feed.jsonl#2 https://gazette.example/news/bridge-opens",
@@ -226,7 +226,7 @@ def test_index_command_names_every_problem_finishes_and_exits_3(tmp_path):
         "skipped  mixed.txt:3: not valid UTF-8 text (byte 0xFF in an otherwise UTF-8 file)",
         "skipped  broken.json:1: malformed JSON",
         "skipped  feed.jsonl:2: malformed JSON",
-        f"skipped  huge.md: 50.0 MB is larger than the {readers.MAX_FILE_MB} MB limit",
+        f"skipped  huge.md: 50.0 MB is larger than the {decoding.MAX_FILE_MB} MB limit",
         "note     good.md: same article as copy.md; indexed once, as copy.md",
         "note     feed.jsonl:1: no title",
     ):

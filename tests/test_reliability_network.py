@@ -110,9 +110,9 @@ def test_index_ask_and_serve_make_no_outbound_connection(guarded, tmp_path):
     seeds = seed_folder(tmp_path)
     where = ["--seeds", str(seeds), "--index", str(tmp_path / "index")]
 
-    built = run(["-m", "assistant.cli", "index", "--quiet", *where], env, tmp_path)
+    built = run(["-m", "assistant", "index", "--quiet", *where], env, tmp_path)
     assert built.returncode == 0, built.stderr[-3000:]
-    asked = run(["-m", "assistant.cli", "ask", "When is the military parade in Beijing?", *where], env, tmp_path)
+    asked = run(["-m", "assistant", "ask", "When is the military parade in Beijing?", *where], env, tmp_path)
     assert asked.returncode == 0 and "September 3" in asked.stdout, asked.stderr[-3000:]
 
     port = free_port()

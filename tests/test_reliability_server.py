@@ -5,7 +5,7 @@ from reliability_kit import ChromaServer, clean_env, cli, crash, rebuild_and_pro
 from support import md, seed_folder
 
 from assistant.core import Assistant
-from assistant.remote import StoreUnavailable
+from assistant.storing.remote import StoreUnavailable
 
 pytestmark = pytest.mark.slow  # a Chroma server of its own, stopped and started again
 

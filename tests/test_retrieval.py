@@ -108,7 +108,7 @@ def test_bm25_finds_a_rare_name_that_dense_search_misses(harbour):
     question = "What did the engineer Oszkiewiczna present about traffic counts?"
     vector = harbour.embedder.embed([question])[0]
     nearest = [cid for cid, _ in harbour.store.nearest(vector, 5)]
-    dense_only = [meta["article_id"] for _, meta in harbour.store.get(nearest).values()]
+    dense_only = [meta.article_id for _, meta in harbour.store.get(nearest).values()]
     assert "r7" not in dense_only, "dense search alone already finds it: the test proves nothing"
     assert ids(harbour.retrieve(question, k=3))[0] == "r7"
 
@@ -123,10 +123,11 @@ def test_answer_cites_the_article_with_the_rare_name(harbour):
 def test_filters_on_one_chunk_agree_with_the_filters_on_many():
     from datetime import date
 
-    from assistant.retrieval import Filters
-    from assistant.store import day_number
+    from assistant.searching.filters import Filters
+    from assistant.storing.chunk_meta import ChunkMeta, day_number
 
-    days = [0, day_number(date(2024, 1, 1)), day_number(date(2024, 3, 1)), day_number(date(2024, 6, 1))]
+    dates = [None, date(2024, 1, 1), date(2024, 3, 1), date(2024, 6, 1)]
+    days = [day_number(d) for d in dates]
     sources = ["A", "B", "A", "C"]
     for filters in (
         Filters(as_of=date(2024, 2, 1)),
@@ -135,7 +136,7 @@ def test_filters_on_one_chunk_agree_with_the_filters_on_many():
         Filters(sources=("B", "C")),
     ):
         mask = filters.mask(np.array(days), sources)
-        one_by_one = [filters.allows({"published_day": d, "source": s}) for d, s in zip(days, sources)]
+        one_by_one = [filters.allows(ChunkMeta("a", source=s, published=d)) for d, s in zip(dates, sources)]
         assert one_by_one == (list(mask) if mask is not None else [True] * 4), filters
 
 

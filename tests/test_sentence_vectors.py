@@ -6,18 +6,12 @@ import numpy as np
 import pytest
 from support import md, seed_folder
 
+from assistant.answering.evidence import Evidence
+from assistant.answering.extractive import pick
 from assistant.core import Assistant
-from assistant.extractive import Evidence, pick
-from assistant.sentence_vectors import (
-    ChunkSentences,
-    SentenceVectorStore,
-    dequantise,
-    pool,
-    quantise,
-    sentences_digest,
-    spans_in,
-)
-from assistant.sentences import split_sentences
+from assistant.embedding.vectors import dequantise, pool, quantise
+from assistant.reading.sentences import split_sentences
+from assistant.storing.sentence_vectors import ChunkSentences, SentenceVectorStore, sentences_digest, spans_in
 
 
 def test_pool_averages_the_tokens_inside_each_span_and_skips_special_tokens():

@@ -103,7 +103,7 @@ def test_incremental_rebuild_in_server_mode(chroma_server, tmp_path, fake_embedd
 
 def run_cli(*args, env, cwd):
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
     )
 
 

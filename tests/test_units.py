@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.evidence import cite
+from assistant.answering.questions import answer_kind, parse_question, query_for
 from assistant.articles import Article
-from assistant.chunking import Chunker
-from assistant.embedding import tokenizer_file
-from assistant.extractive import cite
-from assistant.fusion import convex_fusion
-from assistant.questions import answer_kind, parse_question, standalone_query
-from assistant.retrieval import Filters
+from assistant.embedding.models import tokenizer_file
+from assistant.reading.chunking import Chunker
+from assistant.searching.filters import Filters
+from assistant.searching.fusion import convex_fusion
 from assistant.settings import Settings
 
 
@@ -58,12 +58,10 @@ def test_options_are_read_from_the_question(text, stem, options):
 
 def test_follow_ups_carry_the_previous_question():
     history = [("When is the parade in Beijing?", "On September 3 [1].")]
-    assert (
-        standalone_query("Who else is attending?", history) == "When is the parade in Beijing? Who else is attending?"
-    )
-    assert standalone_query("What did the EPA decide about diesel trucks?", history).startswith("What did the EPA")
+    assert query_for("Who else is attending?", history).text == "When is the parade in Beijing? Who else is attending?"
+    assert query_for("What did the EPA decide about diesel trucks?", history).text.startswith("What did the EPA")
     messages = [{"role": "user", "content": "Parade date?"}, {"role": "assistant", "content": "September 3"}]
-    assert standalone_query("And who goes there?", messages) == "Parade date? And who goes there?"
+    assert query_for("And who goes there?", messages).text == "Parade date? And who goes there?"
 
 
 def test_answer_kinds():
@@ -137,7 +135,7 @@ def test_options_with_colons_commas_and_quotes(text, options):
 
 
 def test_quantities_match_across_notations_and_rounding():
-    from assistant.amounts import is_quantity, states
+    from assistant.answering.amounts import is_quantity, states
 
     assert states("It sold for $12,600,000 on Sunday.", "$12.6 million")
     assert states("Gas hit $4.96 a gallon.", "$5") and not states("Gas hit $4.96 a gallon.", "$4")
@@ -149,7 +147,7 @@ def test_quantities_match_across_notations_and_rounding():
 
 
 def test_sentences_keep_abbreviations_numbers_and_quotes_whole_and_drop_captions():
-    from assistant.sentences import split_sentences
+    from assistant.reading.sentences import split_sentences
 
     text = (
         "The U.S. senator met Dr. Smith at 3 p.m. on Monday. They talked for an hour about the budget.\n\n"
@@ -167,7 +165,7 @@ def test_sentences_keep_abbreviations_numbers_and_quotes_whole_and_drop_captions
 def test_sentence_splitting_is_safe_under_concurrent_answers():
     from concurrent.futures import ThreadPoolExecutor
 
-    from assistant import sentences
+    from assistant.reading import sentences
 
     split = sentences.split_sentences
     texts = [

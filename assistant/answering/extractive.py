@@ -1,0 +1,124 @@
+"""The offline answerer: quote the retrieved sentences that answer the question, each with its [n]."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ..answers import Answer, Passage
+from ..embedding.embedder import Embedder
+from ..reading.sentences import split_sentences
+from ..reading.terms import stems
+from ..storing.sentence_vectors import ChunkSentences, sentences_digest
+from .choosing import choose
+from .evidence import MIN_ANSWER_SUPPORT, Evidence, compose, local_weights, matches
+from .questions import Question, answer_kind, answer_shape
+
+NOT_FOUND = "I could not find an answer to that in the indexed articles."
+# Rank and shape bonuses are relative: the best of unrelated passages still gets them. What the
+# sentence itself says (meaning and the question's words) must clear this on its own.
+MIN_EVIDENCE = 0.3
+MIN_EVIDENCE_FOLLOW_UP = 0.2  # a follow-up has few words of its own; its meaning is partly the earlier question's
+# Sentences scored by meaning per answer, the likeliest by words and rank. Most come with
+# vectors stored at indexing time; the rest are embedded now, which is what bounds this.
+MAX_EMBEDDED = 24
+KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
+MAX_ANSWER_SENTENCES = 3  # sentences quoted in an answer
+NOVELTY = 0.5  # how much repeating sentences already picked counts against the next one
+REDUNDANT = 0.6  # share of a sentence's words already picked above which it only repeats them
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        embedder: Embedder,
+        idf: Callable[[str], dict[str, float]],
+        stored: Callable[[Sequence[str]], Mapping[str, ChunkSentences]] | None = None,
+    ):
+        self.embedder = embedder
+        self.idf = idf  # term weights from the corpus, so rare names count more than common words
+        self.stored = stored  # chunk id -> its sentences' vectors from indexing (sentence_vectors.py)
+
+    def answer(self, question: Question, passages: Sequence[Passage], context: str = "") -> Answer:
+        evidence, vectors = self.evidence(question.stem, passages, context)
+        if question.options:
+            return choose(question, passages, evidence, vectors, self.idf, self.embedder)
+        floor = MIN_EVIDENCE_FOLLOW_UP if context else MIN_EVIDENCE
+        if not evidence or evidence[0].support < MIN_ANSWER_SUPPORT or evidence[0].evidence < floor:
+            return Answer(question=question.text, text=NOT_FOUND, passages=list(passages), abstained=True)
+        asked = frozenset(stems(question.stem))
+        return compose(question.text, [evidence[i] for i in pick(evidence, asked)], passages)
+
+    def evidence(self, query: str, passages: Sequence[Passage], context: str = "") -> tuple[list[Evidence], np.ndarray]:
+        """The passages' likeliest sentences, best supported first, with their embeddings."""
+        splits = [split_sentences(p.text) for p in passages]
+        found = [(s, i, k) for i, sentences in enumerate(splits) for k, s in enumerate(sentences)]
+        if not found:
+            return [], np.zeros((0, 1))
+        sentence_terms = [set(stems(s)) for s, _, _ in found]
+        weights = local_weights(self.idf(query), sentence_terms)
+        total = sum(weights.values())
+        kind = answer_kind(query)
+        top = max((p.score for p in passages), default=0.0) or 1.0
+        evidence = []
+        for (sentence, i, k), terms in zip(found, sentence_terms):
+            coverage = sum(w for t, w in weights.items() if matches(t, terms)) / total if total else 0.0
+            shape = answer_shape(sentence, kind, query)
+            rank = max(passages[i].score, 0.0) / top
+            evidence.append(Evidence(sentence, i, 0.0, coverage, shape, rank, frozenset(terms), k))
+        evidence = sorted(evidence, key=lambda e: e.support, reverse=True)[:MAX_EMBEDDED]
+        known = self.known_vectors(passages, splits)
+        sv = [None if known[e.passage] is None else known[e.passage][e.order] for e in evidence]
+        missing = [n for n, v in enumerate(sv) if v is None]
+        queries = [query, f"{context} {query}"] if context else [query]
+        vectors = self.embedder.embed(queries + [evidence[n].sentence for n in missing])
+        qv = vectors[: len(queries)]
+        for n, vector in zip(missing, vectors[len(queries) :]):
+            sv[n] = vector
+        sv = np.array(sv, dtype=np.float32)
+        sims = sv @ qv[0]
+        if context:
+            # A follow-up is mostly about itself; the earlier question only steers it.
+            sims = 0.7 * sims + 0.3 * (sv @ qv[1])
+        evidence = [replace(e, similarity=float(sim)) for e, sim in zip(evidence, sims)]
+        order = sorted(range(len(evidence)), key=lambda k: evidence[k].support, reverse=True)
+        return [evidence[k] for k in order], sv[order]
+
+    def known_vectors(self, passages: Sequence[Passage], splits: list[list[str]]) -> list[np.ndarray | None]:
+        """Each passage's sentence vectors stored at indexing time, or None where the chunk no longer splits the same way."""
+        stored = self.stored([p.chunk_id for p in passages]) if self.stored is not None else {}
+        known: list[np.ndarray | None] = []
+        for p, sentences in zip(passages, splits):
+            rows = stored.get(p.chunk_id)
+            same = (
+                rows is not None and len(rows.vectors) == len(sentences) and rows.digest == sentences_digest(sentences)
+            )
+            known.append(rows.vectors if same else None)
+        return known
+
+
+def pick(evidence: Sequence[Evidence], asked: frozenset[str] = frozenset()) -> list[int]:
+    """The best sentence, then those nearly as good that add something (maximal marginal relevance).
+
+    What a sentence adds is judged by its words beyond the question's (`asked`), not by its
+    vector: vectors pooled in their passage's context (sentence_vectors.py) make neighbouring
+    sentences alike whatever they say, and every answer repeats the question's words.
+    """
+    floor = max(MIN_ANSWER_SUPPORT, KEEP_RATIO * evidence[0].support)
+    # A further sentence must itself take up the question, by at least one of its words: in
+    # context, a relevant passage's every sentence resembles the question.
+    candidates = [i for i in range(1, len(evidence)) if evidence[i].support >= floor and evidence[i].coverage > 0]
+    picked = [0]
+    while candidates and len(picked) < MAX_ANSWER_SENTENCES:
+
+        def repeats(i: int) -> float:
+            terms = evidence[i].terms - asked
+            return max(len(terms & evidence[j].terms) for j in picked) / len(terms) if terms else 1.0
+
+        best = max(candidates, key=lambda i: evidence[i].support - NOVELTY * repeats(i))
+        candidates.remove(best)
+        if repeats(best) < REDUNDANT:
+            picked.append(best)
+    return picked

@@ -1,0 +1,283 @@
+"""The Gradio chat window: streamed, cited answers, a sources panel, filters and index management."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..answers import Answer
+from ..reading.decoding import MAX_FILE_MB
+from ..reading.folder import SUFFIXES
+from .chat_render import answer_html, empty_index_html, escape, panel_html, pending_html, report_markdown
+from .uploads import save_uploads
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = ["When is the military parade in Beijing?", "What share of North Korea's trade does China account for?"]
+MAX_RECORDS = 50  # conversation turns kept in the browser between visits
+UPLOAD_TYPES = sorted(SUFFIXES)
+MAX_UPLOAD = f"{MAX_FILE_MB}mb"  # Gradio refuses larger uploads before they reach us
+STORAGE_KEY = "news-assistant-chat"
+
+CSS = """
+.na-answer p { margin: 0 0 .4em 0; }
+.na-cite { cursor: pointer; font-weight: 600; text-decoration: none; color: var(--link-text-color, #2563eb); }
+.na-source { border-left: 3px solid var(--border-color-primary, #ddd); margin: .35em 0; padding: .1em .6em; }
+.na-source summary { cursor: pointer; font-size: .95rem; font-weight: normal; }
+.na-source summary b { font-weight: 600; }
+.na-source blockquote { margin: .4em 0; font-size: .95em; }
+.na-meta { color: var(--body-text-color-subdued, #666); font-size: .9em; }
+.na-note { color: var(--body-text-color-subdued, #666); }
+.na-card { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; padding: .5em .7em; margin: .4em 0; }
+.na-card.na-cited { border-left: 4px solid var(--color-accent, #f97316); }
+.na-snippet { font-size: .9em; margin-top: .3em; }
+.na-flash { outline: 3px solid var(--color-accent, #f97316); transition: outline .3s; }
+mark { background: #fde68a; color: inherit; padding: 0 .1em; }
+.na-cursor { opacity: .6; }
+"""
+
+# Clicking [n] opens that source under the answer and points at it in the panel. The chat's
+# sanitiser drops data-* attributes, so the link's target travels in a class name.
+HEAD = """<script>
+document.addEventListener('click', function (event) {
+  var link = event.target.closest ? event.target.closest('a.na-cite') : null;
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  var key = null;
+  link.classList.forEach(function (c) { if (c.indexOf('na-to-') === 0) key = c.slice(6); });
+  if (!key) return;
+  var flash = function (el) { el.classList.add('na-flash'); setTimeout(function () { el.classList.remove('na-flash'); }, 1600); };
+  var box = document.querySelector('details.na-src-' + key);
+  if (box) { box.open = true; box.scrollIntoView({block: 'nearest'}); flash(box); }
+  var card = document.querySelector('.na-card-' + key);
+  if (card) { flash(card); }
+}, true);
+</script>"""
+
+
+class ChatApp:
+    """The window's behaviour, kept apart from its layout so it can be tested without a browser."""
+
+    def __init__(self, assistant):
+        self.assistant = assistant
+
+    def outlets(self) -> list[str]:
+        try:
+            return self.assistant.outlets()
+        except Exception as exc:  # an unreachable Chroma server must not break the page
+            log.warning("could not list outlets: %s", exc)
+            return []
+
+    def index_empty(self) -> bool:
+        try:
+            return self.assistant.store.count() == 0
+        except Exception:
+            return False
+
+    def idle_panel(self) -> str:
+        if self.index_empty():
+            return empty_index_html(str(self.assistant.settings.seeds_dir))
+        return panel_html(None)
+
+    def restore(self, records: list[dict] | None) -> tuple[list[dict], str]:
+        records = clean_records(records)
+        if self.index_empty():
+            return messages(records), empty_index_html(str(self.assistant.settings.seeds_dir))
+        return messages(records), records[-1]["panel"] if records else panel_html(None)
+
+    def respond(
+        self, message: str, records: list[dict] | None, since: str, until: str, as_of: str, outlets: list[str] | None
+    ) -> Iterator[tuple[list[dict], str | None, list[dict] | None]]:
+        """Stream one answer: (chat messages, sources panel or None to keep it, records or None to keep them)."""
+        records = clean_records(records)
+        key = str(len(records) + 1)
+        chat = messages(records) + [
+            {"role": "user", "content": question_html(message)},
+            {"role": "assistant", "content": pending_html("")},
+        ]
+        yield chat, None, None
+        history = [(r["q"], r["a"]) for r in records]
+        options = {"since": since, "until": until, "as_of": as_of, "sources": outlets or None}
+        answer, text = None, ""
+        try:
+            for piece in self.assistant.stream(message, history, **options):
+                if isinstance(piece, str):
+                    text += piece
+                    chat[-1]["content"] = pending_html(text)
+                    yield chat, None, None
+                else:
+                    answer = piece
+        except (ValueError, RuntimeError, OSError) as exc:
+            log.warning("question failed: %s", exc)
+            answer = Answer(question=message or "", text=f"Sorry: {exc}", abstained=True)
+        if answer is None:  # a stream that ended without its Answer is a bug; say so plainly
+            answer = Answer(question=message or "", text="Sorry: no answer was produced.", abstained=True)
+        html = answer_html(answer, key, filters_note(options) + path_note(answer))
+        chat[-1]["content"] = html
+        panel = panel_html(answer, key)
+        records.append({"q": message or "", "a": answer.text, "html": html, "panel": panel})
+        yield chat, panel, records[-MAX_RECORDS:]
+
+    def upload(self, files: list[str] | None) -> str:
+        if not files:
+            return ""
+        names = [Path(f).name for f in files]
+        saved = save_uploads(files, self.assistant.settings.seeds_dir, names)
+        lines = []
+        if saved.written:
+            lines.append("Saved to the seeds folder: " + ", ".join(escape(n) for n in saved.written) + ".")
+            lines.append("Press **Rebuild index** to add them.")
+        lines += [f"- Refused {escape(r)}" for r in saved.refused]
+        return "\n".join(lines)
+
+    def rebuild(self, progress: Any = None) -> str:
+        from ..storing.indexing import IndexBusy
+
+        def tick(done: int, total: int) -> None:
+            if progress is not None and total:
+                progress((done, total), desc="Embedding passages", unit="passages")
+
+        try:
+            report = self.assistant.index(progress=tick)
+        except IndexBusy as exc:
+            return f"**Not rebuilt:** {escape(str(exc))}"
+        except Exception as exc:  # shown to the user; the previous index keeps answering
+            log.exception("rebuild failed")
+            return (
+                f"**Rebuild failed:** {escape(str(exc))}. The articles indexed before are still there and still answer."
+            )
+        return report_markdown(report)
+
+    def api_chat(
+        self,
+        message: str,
+        history: list | None = None,
+        since: str = "",
+        until: str = "",
+        as_of: str = "",
+        sources: list[str] | None = None,
+    ) -> dict:
+        """Answer one question: the answer text, its citations and how it was produced, as data."""
+        try:
+            answer = self.assistant.answer(message, history, since=since, until=until, as_of=as_of, sources=sources)
+        except (ValueError, RuntimeError, OSError) as exc:  # a malformed date filter, an unreachable store
+            answer = Answer(question=message or "", text=f"Sorry: {exc}", abstained=True)
+        data = answer.to_dict()
+        data.pop("passages", None)
+        # gradio_client takes any dict with a "path" key for a file to download: rename it.
+        data["answered_by"] = data.pop("path")
+        return data
+
+
+def question_html(message: str) -> str:
+    return f'<p class="na-question">{escape(message or "")}</p>'
+
+
+def filters_note(options: dict[str, Any]) -> str:
+    bits = [
+        f"{name.replace('_', ' ')} {escape(str(options[name]))}"
+        for name in ("as_of", "since", "until")
+        if options.get(name)
+    ]
+    if options.get("sources"):
+        bits.append("outlets: " + ", ".join(escape(s) for s in options["sources"]))
+    return f'<p class="na-note">Filters: {"; ".join(bits)}</p>' if bits else ""
+
+
+def path_note(answer: Answer) -> str:
+    """Which answerer spoke, when it was not the default one (a model, or the fallback after it)."""
+    if answer.path == "extractive":
+        return ""
+    return f'<p class="na-note">Answered by {escape(answer.path)}</p>'
+
+
+def messages(records: list[dict]) -> list[dict]:
+    chat = []
+    for r in records:
+        chat.append({"role": "user", "content": question_html(r["q"])})
+        chat.append({"role": "assistant", "content": r["html"]})
+    return chat
+
+
+def clean_records(records: Any) -> list[dict]:
+    """Records from the browser's storage, keeping only well-formed ones (storage is user-editable)."""
+    keys = ("q", "a", "html", "panel")
+    if not isinstance(records, list):
+        return []
+    return [r for r in records if isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys)]
+
+
+def build(assistant) -> Any:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+
+    app = ChatApp(assistant)
+    with gr.Blocks(title="News assistant", analytics_enabled=False, fill_height=True) as demo:
+        records = gr.BrowserState([], storage_key=STORAGE_KEY)
+        gr.Markdown("## News assistant\nAsk about the news in the indexed articles. Every claim cites its source [n].")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chatbot = gr.Chatbot(
+                    elem_id="chat",
+                    height="62vh",
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    show_label=False,
+                    placeholder="Ask a question about the news.",
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Ask about the news…", show_label=False, scale=5, elem_id="question", autofocus=True
+                    )
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                with gr.Row():
+                    new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
+                gr.Examples(EXAMPLES, inputs=box, label="Try")
+            with gr.Column(scale=2, min_width=300):
+                with gr.Accordion("Filters", open=False, elem_id="filters"):
+                    as_of = gr.Textbox(label="As of (YYYY-MM-DD): later articles are ignored", elem_id="as-of")
+                    with gr.Row():
+                        since = gr.Textbox(label="Since (YYYY-MM-DD)", elem_id="since", min_width=120)
+                        until = gr.Textbox(label="Until (YYYY-MM-DD)", elem_id="until", min_width=120)
+                    outlets = gr.Dropdown(label="Outlets", multiselect=True, choices=[], elem_id="outlets")
+                gr.Markdown("### Sources")
+                panel = gr.HTML(panel_html(None), elem_id="sources")
+                with gr.Accordion("Articles", open=False, elem_id="articles"):
+                    files = gr.File(
+                        label="Add article files", file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload"
+                    )
+                    rebuild = gr.Button("Rebuild index", elem_id="rebuild")
+                    status = gr.Markdown(elem_id="index-status")
+
+        def respond(message, stored, since_, until_, as_of_, outlets_):
+            for chat, new_panel, new_records in app.respond(message, stored, since_, until_, as_of_, outlets_):
+                yield (
+                    chat,
+                    gr.skip() if new_panel is None else new_panel,
+                    gr.skip() if new_records is None else new_records,
+                    "",
+                )
+
+        def restore(stored):
+            chat, html = app.restore(stored)
+            return chat, html, gr.Dropdown(choices=app.outlets())
+
+        def run_rebuild(progress=gr.Progress()):  # noqa: B008 - how Gradio injects its progress bar
+            text = app.rebuild(progress)
+            return text, gr.Dropdown(choices=app.outlets()), app.idle_panel()
+
+        ask_inputs = [box, records, since, until, as_of, outlets]
+        ask_outputs = [chatbot, panel, records, box]
+        for trigger in (box.submit, send.click):
+            trigger(respond, ask_inputs, ask_outputs, api_visibility="private")
+        new_chat.click(lambda: ([], app.idle_panel(), []), None, [chatbot, panel, records], api_visibility="private")
+        files.upload(app.upload, files, status, api_visibility="private").then(
+            lambda: None, None, files, api_visibility="private"
+        )
+        rebuild.click(run_rebuild, None, [status, outlets, panel], api_visibility="private")
+        demo.load(restore, records, [chatbot, panel, outlets], api_visibility="private")
+        gr.api(app.api_chat, api_name="chat")
+    return demo

@@ -1,0 +1,64 @@
+"""Evaluation metrics on plain lists: ranking hits, MRR, citation precision/recall, choices, percentiles."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+from ..answering.choosing import names, normalise
+
+
+def dedupe(ids: Iterable[str]) -> list[str]:
+    """Article ids in first-seen order: several passages of one article count once."""
+    return list(dict.fromkeys(ids))
+
+
+def hits_at(ranked: Sequence[str], gold: set[str], k: int) -> float:
+    return 1.0 if gold & set(dedupe(ranked)[:k]) else 0.0
+
+
+def mrr_at(ranked: Sequence[str], gold: set[str], k: int) -> float:
+    for rank, item in enumerate(dedupe(ranked)[:k], start=1):
+        if item in gold:
+            return 1.0 / rank
+    return 0.0
+
+
+def citation_precision(cited: Iterable[str], gold: set[str]) -> float | None:
+    """Share of cited articles that are gold; None when nothing was cited (undefined, not zero)."""
+    cited = set(cited)
+    return len(cited & gold) / len(cited) if cited else None
+
+
+def citation_recall(cited: Iterable[str], gold: set[str]) -> float:
+    return len(set(cited) & gold) / len(gold) if gold else 0.0
+
+
+def choice_correct(answer_text: str, chosen: str | None, choices: Sequence[str], correct: str) -> bool:
+    """The answer names the correct choice and no other.
+
+    An answer that states its choice (Answer.choice) is taken at its word; otherwise the text
+    must mention the correct choice and none of the others (a choice contained in the correct
+    one, like "Iran" in "Iran and Iraq", does not count against it).
+    """
+    if chosen is not None:
+        return normalise(chosen) == normalise(correct)
+    if not names(answer_text, correct):
+        return False
+    others = [c for c in choices if normalise(c) != normalise(correct) and normalise(c) not in normalise(correct)]
+    return not any(names(answer_text, c) for c in others)
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return sum(kept) / len(kept) if kept else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100), as numpy's default."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

@@ -1,0 +1,131 @@
+"""The Archive: the seeds folder and its index (Chroma, BM25, chunk mirror, sentence vectors) kept in step."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..articles import ReadResult
+from ..embedding.embedder import Embedder
+from ..embedding.models import tokenizer_file
+from ..reading.chunking import Chunker, cached_chunker
+from ..reading.folder import code_version, read_folder
+from ..reading.read_cache import ReadCache
+from ..settings import Settings
+from .bm25 import LexicalIndex
+from .indexing import IndexPlan, IndexReport, Progress, apply, index_lock, plan
+from .lexical_sync import refresh_lexical
+from .sentence_vectors import SentenceVectorStore
+from .store import Store
+
+
+class Archive:
+    """Everything indexed from one seeds folder, and the rebuild that brings it up to date.
+
+    Rebuilds take the index folder's lock; readers of the BM25 index get the one that matches
+    the store, reloaded after each rebuild.
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder):
+        self.settings = settings
+        self.embedder = embedder
+        self._store: Store | None = None
+        self._lexical: LexicalIndex | None = None
+        self._sentence_store: SentenceVectorStore | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def build_settings(self) -> dict[str, Any]:
+        """What the stored vectors depend on; an index built otherwise must be rebuilt."""
+        s = self.settings
+        return {"embedding_model": s.embedding_model, "chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap}
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            s = self.settings
+            self._store = Store(s.index_dir, s.collection, self.build_settings, s.chroma_url)
+        return self._store
+
+    @property
+    def chunker(self) -> Chunker:
+        s = self.settings
+        return cached_chunker(tokenizer_file(s.embedding_model), s.chunk_tokens, s.chunk_overlap)
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.settings.index_dir / "lexical" / self.settings.collection
+
+    @property
+    def sentence_store(self) -> SentenceVectorStore:
+        """Sentence vectors from indexing, so answers embed only the question (see sentence_vectors.py)."""
+        if self._sentence_store is None:
+            s = self.settings
+            path = s.index_dir / "sentences" / f"{s.collection}.sqlite3"
+            self._sentence_store = SentenceVectorStore(path, s.embedding_model)
+        return self._sentence_store
+
+    def read(self, *, update: bool = False, fresh: bool = False) -> ReadResult:
+        """The seeds folder's articles, unchanged files and records taken from the read cache beside
+        the index. Only a rebuild (`update`) writes that cache; `fresh` starts it over."""
+        path = self.settings.index_dir / "read-cache.sqlite3"
+        cache = ReadCache(path, code_version(), fresh=fresh, update=update)
+        return read_folder(self.settings.seeds_dir, cache)
+
+    def plan(self) -> IndexPlan:
+        found = self.read()
+        return plan(found.articles, found.bad, self.store.articles())
+
+    def update(self, *, full: bool = False, dry_run: bool = False, progress: Progress | None = None) -> IndexReport:
+        """Apply exactly the difference between the seeds folder and the index."""
+        with self._lock, index_lock(self.settings.index_dir):
+            found = self.read(update=not dry_run, fresh=full and not dry_run)
+            if full and not dry_run:
+                self.store.reset()
+                self.sentence_store.reset()
+            stored = {} if full else self.store.articles()
+            the_plan = plan(found.articles, found.bad, stored)
+            the_plan.notes = found.notes
+            if dry_run:
+                return IndexReport(plan=the_plan, chunks_total=self.store.count(), dry_run=True)
+            report = apply(
+                the_plan,
+                stored,
+                self.store,
+                self.chunker,
+                self.embedder,
+                self.lexical_dir,
+                progress=progress,
+                sentence_store=self.sentence_store,
+            )
+            self._lexical = None
+            return report
+
+    def ensure(self, progress: Progress | None = None) -> IndexReport | None:
+        """Build the index from the seeds folder on first use."""
+        if self.store.count() == 0 and self.settings.seeds_dir.is_dir():
+            return self.update(progress=progress)
+        return None
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        with self._lock:
+            if self._lexical is None:
+                self._lexical = refresh_lexical(self.store, self.lexical_dir, save=False)
+            return self._lexical
+
+    def outlets(self) -> list[str]:
+        """The outlets that published the indexed articles, for filtering by source."""
+        if self.store.count() == 0:
+            return []
+        return sorted({s for s in self.lexical.rows.sources if s}, key=str.lower)
+
+    def newest(self) -> date | None:
+        """The newest publication date in the index: "now" when no as-of date is given."""
+        if self.store.count() == 0:
+            return None
+        days = self.lexical.rows.days
+        newest = int(days.max()) if len(days) else 0
+        return date.fromordinal(newest) if newest > 0 else None
