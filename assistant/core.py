@@ -213,7 +213,7 @@ class Assistant:
         from .answering.generative import GenerativeAnswerer
 
         backend = backend_name(self.settings.llm) if self.settings.llm else None
-        name = backend or getattr(self.chat_model, "_llm_type", "custom")
+        name = backend or str(getattr(self.chat_model, "_llm_type", "custom"))
         return GenerativeAnswerer(
             retriever=self.retriever(),
             extractive=self.extractive(),

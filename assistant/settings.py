@@ -6,7 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ENV_PREFIX = "NEWS_ASSISTANT_"
 PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
@@ -92,6 +92,6 @@ def _convert(name: str, value: Any, kind: type) -> Any:
     if issubclass(kind, Path):
         return Path(value)
     try:
-        return kind(value)
+        return cast(Any, kind)(value)
     except (TypeError, ValueError):
         raise ValueError(f"Setting {name} must be {kind.__name__}, got {value!r}") from None

@@ -27,7 +27,7 @@ def configure() -> None:
     if os.environ.get("RELIABILITY_BATCH_CHUNKS"):
         import assistant.storing.indexing
 
-        assistant.indexing.BATCH_CHUNKS = int(os.environ["RELIABILITY_BATCH_CHUNKS"])
+        assistant.storing.indexing.BATCH_CHUNKS = int(os.environ["RELIABILITY_BATCH_CHUNKS"])
 
 
 def probe(argv: list[str]) -> int:
@@ -64,7 +64,7 @@ def report(bot, questions) -> dict:
                 "text": answer.text,
                 "abstained": answer.abstained,
                 "cited": [c.chunk_id for c in answer.citations],
-                "cited_paths": [metas.get(c.chunk_id, {}).get("path") for c in answer.citations],
+                "cited_paths": [metas[c.chunk_id].path if c.chunk_id in metas else None for c in answer.citations],
             }
         )
     saved = LexicalIndex.load(bot.lexical_dir)

@@ -12,7 +12,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import PrivateAttr
+from pydantic import PrivateAttr, SecretStr
 
 BACKENDS = ("openai", "ollama", "llama-cpp")
 NO_LLM = ("", "none", "extractive")
@@ -68,7 +68,7 @@ def _openai(settings: Any) -> BaseChatModel:
     return ChatOpenAI(
         model=settings.llm_model or "default",
         base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or PLACEHOLDER_KEY,
+        api_key=SecretStr(settings.llm_api_key or PLACEHOLDER_KEY),
         temperature=settings.llm_temperature,
         # As "max_tokens": LangChain would send "max_completion_tokens", which llama.cpp's server
         # and other OpenAI-compatible servers ignore, letting an answer run to the context's end.

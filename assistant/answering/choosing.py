@@ -190,9 +190,9 @@ def freshest(values: Sequence[tuple[float, Evidence]], passages: Sequence[Passag
     if day is None:
         return best
     nearly_as_good = [
-        (passages[e.passage].published, value, e)
+        (published, value, e)
         for value, e in values
-        if value >= FRESH_RATIO * best_value and passages[e.passage].published is not None
+        if value >= FRESH_RATIO * best_value and (published := passages[e.passage].published) is not None
     ]
     newest_day, _, newest = max(nearly_as_good, key=lambda n: n[:2])
     return newest if (newest_day - day).days > STALE_DAYS else best

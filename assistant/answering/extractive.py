@@ -70,14 +70,16 @@ class ExtractiveAnswerer:
             evidence.append(Evidence(sentence, i, 0.0, coverage, shape, rank, frozenset(terms), k))
         evidence = sorted(evidence, key=lambda e: e.support, reverse=True)[:MAX_EMBEDDED]
         known = self.known_vectors(passages, splits)
-        sv = [None if known[e.passage] is None else known[e.passage][e.order] for e in evidence]
-        missing = [n for n, v in enumerate(sv) if v is None]
+        rows: list[np.ndarray | None] = [
+            None if (vectors := known[e.passage]) is None else vectors[e.order] for e in evidence
+        ]
+        missing = [n for n, v in enumerate(rows) if v is None]
         queries = [query, f"{context} {query}"] if context else [query]
-        vectors = self.embedder.embed(queries + [evidence[n].sentence for n in missing])
-        qv = vectors[: len(queries)]
-        for n, vector in zip(missing, vectors[len(queries) :]):
-            sv[n] = vector
-        sv = np.array(sv, dtype=np.float32)
+        embedded = self.embedder.embed(queries + [evidence[n].sentence for n in missing])
+        qv = embedded[: len(queries)]
+        for n, vector in zip(missing, embedded[len(queries) :]):
+            rows[n] = vector
+        sv = np.array(rows, dtype=np.float32)
         sims = sv @ qv[0]
         if context:
             # A follow-up is mostly about itself; the earlier question only steers it.
@@ -91,11 +93,9 @@ class ExtractiveAnswerer:
         stored = self.stored([p.chunk_id for p in passages]) if self.stored is not None else {}
         known: list[np.ndarray | None] = []
         for p, sentences in zip(passages, splits):
-            rows = stored.get(p.chunk_id)
-            same = (
-                rows is not None and len(rows.vectors) == len(sentences) and rows.digest == sentences_digest(sentences)
-            )
-            known.append(rows.vectors if same else None)
+            row = stored.get(p.chunk_id)
+            same = row is not None and len(row.vectors) == len(sentences) and row.digest == sentences_digest(sentences)
+            known.append(row.vectors if row is not None and same else None)
         return known
 
 

@@ -38,14 +38,14 @@ class Deadline(BaseCallbackHandler):
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: Any, **kwargs: Any) -> None:
         if time.monotonic() > self.deadline:
             raise TimeoutError(f"the answer did not finish within {self.seconds:g} s")
 
 
 def bounded(runnable: Runnable, state: dict, seconds: float) -> Iterator[str]:
     """The text of each streamed message chunk, under a Deadline; leaving early closes the model's stream."""
-    chunks = runnable.stream(state, config={"callbacks": [Deadline(seconds)]})
+    chunks: Any = runnable.stream(state, config={"callbacks": [Deadline(seconds)]})  # a generator: closable
     try:
         for chunk in chunks:
             text = chunk.content if isinstance(chunk.content, str) else chunk.text

@@ -29,8 +29,13 @@ PADDED = {"text": {"pad_to_multiple_of": PAD_TO_MULTIPLE}}
 
 
 class Embedder(Protocol):
-    name: str
-    dim: int
+    """What the stages need of an embedder: its name and width, and vectors for texts and their spans."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Unit-length vectors, one row per text."""
@@ -52,7 +57,7 @@ class SentenceEmbedder:
         self.device = device
         self.dtype = resolve_dtype(dtype, device)
         self.path = model_path(name)
-        self._model = None
+        self._model: Any = None
         self.fused = False  # whether the model runs on fused_layers
         self.calls = 0  # texts embedded so far; lets tests prove unchanged text is not re-embedded
 
@@ -171,8 +176,9 @@ class SentenceEmbedder:
                 for i, out, offs in zip(rows, outputs, offsets):
                     vectors[i] = out["sentence_embedding"].float().cpu().numpy()
                     n = int(out["attention_mask"].sum())
-                    if spans[i] is not None and n == len(offs):
-                        pooled[i] = pool(out["token_embeddings"][:n].float().cpu().numpy(), offs, spans[i])
+                    wanted = spans[i]
+                    if wanted is not None and n == len(offs):
+                        pooled[i] = pool(out["token_embeddings"][:n].float().cpu().numpy(), offs, wanted)
         return unit_rows(vectors), pooled
 
     @staticmethod

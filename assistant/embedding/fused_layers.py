@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import torch
 
@@ -32,7 +32,7 @@ class PackedLinear(torch.nn.Module):
 class LinearGelu(torch.nn.Module):
     """A module computing GELU(dense(x)) (BERT's "intermediate" block), as one fused layer."""
 
-    def __init__(self, block: torch.nn.Module):
+    def __init__(self, block: Any):  # transformers' BertIntermediate: `.dense` is untyped there
         super().__init__()
         self.fused = PackedLinear(block.dense, "gelu")
 
@@ -48,7 +48,7 @@ class FusedBertLayer(torch.nn.Module):
     a question (one short text) that bookkeeping was most of the ~4.6 ms of the model's time.
     """
 
-    def __init__(self, layer: torch.nn.Module):
+    def __init__(self, layer: Any):  # transformers' BertLayer, whose submodules are untyped attributes
         super().__init__()
         attention = layer.attention.self
         q, k, v = attention.query, attention.key, attention.value
@@ -60,10 +60,10 @@ class FusedBertLayer(torch.nn.Module):
         self.heads = attention.num_attention_heads
         self.head_size = attention.attention_head_size
         self.attention_out = PackedLinear(layer.attention.output.dense)
-        self.norm1 = layer.attention.output.LayerNorm
+        self.norm1: torch.nn.LayerNorm = layer.attention.output.LayerNorm
         self.feed_forward = PackedLinear(layer.intermediate.dense, "gelu")
         self.out = PackedLinear(layer.output.dense)
-        self.norm2 = layer.output.LayerNorm
+        self.norm2: torch.nn.LayerNorm = layer.output.LayerNorm
 
     def forward(self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, *_, **__):
         batch, length, width = hidden_states.shape
@@ -82,11 +82,11 @@ class FusedBertLayer(torch.nn.Module):
         )
 
 
-def bert_layer(module: torch.nn.Module) -> bool:
+def bert_layer(module: Any) -> bool:
     """An encoder-only BERT-family layer with bfloat16 weights, shaped as `FusedBertLayer` expects."""
     attention = getattr(getattr(module, "attention", None), "self", None)
     output = getattr(getattr(module, "attention", None), "output", None)
-    parts = [getattr(attention, n, None) for n in ("query", "key", "value")]
+    parts: list[Any] = [getattr(attention, n, None) for n in ("query", "key", "value")]
     parts += [getattr(output, "dense", None), getattr(getattr(module, "output", None), "dense", None)]
     return (
         all(isinstance(p, torch.nn.Linear) and p.bias is not None for p in parts)
@@ -106,7 +106,7 @@ def available() -> bool:
     return torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")
 
 
-def exact_gelu_block(module: torch.nn.Module) -> bool:
+def exact_gelu_block(module: Any) -> bool:
     """A dense layer followed by exact GELU and nothing else, as transformers' BERT-family blocks are."""
     dense, act = getattr(module, "dense", None), getattr(module, "intermediate_act_fn", None)
     if not isinstance(dense, torch.nn.Linear) or act is None or len(list(module.children())) > 2:
@@ -123,7 +123,7 @@ def fuse(model: torch.nn.Module) -> Callable[[], None]:
         for name, child in list(parent.named_children()):
             if bert_layer(child):
                 replacement: torch.nn.Module | None = FusedBertLayer(child)
-            elif exact_gelu_block(child) and child.dense.weight.dtype == torch.bfloat16:
+            elif exact_gelu_block(child) and cast(Any, child).dense.weight.dtype == torch.bfloat16:
                 replacement = LinearGelu(child)
             elif isinstance(child, torch.nn.Linear) and child.weight.dtype == torch.bfloat16:
                 replacement = PackedLinear(child)

@@ -45,8 +45,8 @@ def save_uploads(paths: Iterable[str | Path], seeds_dir: Path, names: Iterable[s
     seeds = Path(seeds_dir)
     seeds.mkdir(parents=True, exist_ok=True)
     root = seeds.resolve()
-    paths = [Path(p) for p in paths]
-    for path, original in zip(paths, list(names) if names is not None else [p.name for p in paths]):
+    files = [Path(p) for p in paths]
+    for path, original in zip(files, list(names) if names is not None else [p.name for p in files]):
         name = safe_name(original)
         if name is None or Path(name).suffix not in SUFFIXES:
             kinds = ", ".join(sorted(SUFFIXES))

@@ -132,7 +132,7 @@ def run(
 
 
 def _first_lines(corpus: Path, n: int | None) -> list[str]:
-    out = []
+    out: list[str] = []
     with open(corpus, encoding="utf-8") as fh:
         for line in fh:
             if n is not None and len(out) >= n:

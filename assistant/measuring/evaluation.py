@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from . import metrics
 
@@ -206,7 +206,7 @@ def ask_naive(pipeline, questions: Sequence[EvalQuestion], on_done: Callable[[],
     return ask_all(questions, one, on_done)
 
 
-def summarise(outcomes: Sequence[Outcome], gold: dict[str, frozenset[str]]) -> dict[str, float | int | None]:
+def summarise(outcomes: Sequence[Outcome], gold: dict[str, frozenset[str]]) -> dict[str, Any]:
     answerable = [o for o in outcomes if o.answerable]
     answered = [o for o in answerable if not o.abstained]
     latencies = [o.latency_ms for o in outcomes]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Set
 from typing import Iterable, Sequence
 
 from ..answering.choosing import names, normalise
@@ -13,24 +14,24 @@ def dedupe(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def hits_at(ranked: Sequence[str], gold: set[str], k: int) -> float:
+def hits_at(ranked: Sequence[str], gold: Set[str], k: int) -> float:
     return 1.0 if gold & set(dedupe(ranked)[:k]) else 0.0
 
 
-def mrr_at(ranked: Sequence[str], gold: set[str], k: int) -> float:
+def mrr_at(ranked: Sequence[str], gold: Set[str], k: int) -> float:
     for rank, item in enumerate(dedupe(ranked)[:k], start=1):
         if item in gold:
             return 1.0 / rank
     return 0.0
 
 
-def citation_precision(cited: Iterable[str], gold: set[str]) -> float | None:
+def citation_precision(cited: Iterable[str], gold: Set[str]) -> float | None:
     """Share of cited articles that are gold; None when nothing was cited (undefined, not zero)."""
     cited = set(cited)
     return len(cited & gold) / len(cited) if cited else None
 
 
-def citation_recall(cited: Iterable[str], gold: set[str]) -> float:
+def citation_recall(cited: Iterable[str], gold: Set[str]) -> float:
     return len(set(cited) & gold) / len(gold) if gold else 0.0
 
 

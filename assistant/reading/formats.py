@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from ..articles import BadFile, ReadResult
 from . import decoding
@@ -38,7 +39,7 @@ def read_markdown(text: str, rel: str) -> ReadResult:
 def read_html(text: str, rel: str) -> ReadResult:
     import trafilatura  # slow to import; only HTML needs it
 
-    doc = trafilatura.bare_extraction(
+    doc: Any = trafilatura.bare_extraction(
         text,
         with_metadata=True,
         # Precision and the default gave the same text on ordinary article pages; precision
@@ -118,7 +119,7 @@ def read_jsonl_file(path: Path, rel: str, cache: ReadCache | None = None) -> Rea
     return result
 
 
-def _lines(fh, limit: int) -> Iterable[tuple[int, str | None]]:
+def _lines(fh: BinaryIO, limit: int) -> Iterable[tuple[int, str | None | Unreadable]]:
     """(line number, text) for each line; text is None for a line longer than `limit` bytes."""
     number = 0
     while True:

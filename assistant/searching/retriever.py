@@ -132,9 +132,9 @@ class Retriever:
         # Dates come from the rows; texts and metadata are fetched only for the passages picked.
         known = rows.position if rows is not None else {}
         found = self.store.get([cid for cid, _ in fused if cid not in known])
-        days = {cid: self.day_of(cid, rows, found) for cid, _ in fused}
+        days = {cid: day for cid, _ in fused if (day := self.day_of(cid, rows, found)) is not None}
         scored = sorted(
-            ((cid, score + self.time_bonus(days[cid], frame, today)) for cid, score in fused if days[cid] is not None),
+            ((cid, score + self.time_bonus(days[cid], frame, today)) for cid, score in fused if cid in days),
             key=lambda kv: -kv[1],
         )
         return self.pick(scored, found, dense, lexical, k)

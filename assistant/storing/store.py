@@ -45,7 +45,7 @@ class Store:
         if chroma_url:
             parts = urlsplit(chroma_url)
             # A server that is down or goes away mid-query is one clear StoreUnavailable error.
-            self.client = remote.connect(
+            self.client: Any = remote.connect(
                 lambda: chromadb.HttpClient(
                     host=parts.hostname or "127.0.0.1",
                     port=parts.port or (443 if parts.scheme == "https" else 8000),
