@@ -27,8 +27,8 @@ def test_a_stopped_naive_build_is_built_again_and_a_finished_one_is_reused(tmp_p
     script = f"""
         import json
         from pathlib import Path
-        from assistant.baseline import NaivePipeline
-        from assistant.evaluation import read_raw
+        from assistant.measuring.baseline import NaivePipeline
+        from assistant.measuring.evaluation import read_raw
         corpus = {{"a1": {CORPUS["a1"]!r}}}
         print(NaivePipeline(Path({str(folder)!r})).build(read_raw(corpus, ["a1"])))
     """

@@ -34,7 +34,9 @@ def server_client(url: str) -> Any:
 
     parts = urlsplit(url)
     return chromadb.HttpClient(
-        host=parts.hostname or "127.0.0.1", port=parts.port or 8000, settings=chromadb.Settings(anonymized_telemetry=False)
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 8000,
+        settings=chromadb.Settings(anonymized_telemetry=False),
     )
 
 
