@@ -88,20 +88,30 @@ class Answer:
     path: str = "extractive"
     choice: str | None = None  # the offered option the answer names, if any
     as_of: date | None = None
+    # The answer itself in a few words (a name, number, amount, date, place, title) when the question
+    # asks for one, else None; `text` then leads with the cited sentence that states it.
+    short: str | None = None
+    searched: str = ""  # what was searched for: the question, or a follow-up with what it refers to
+    # How likely the answer is right (the answerer's calibrated estimate, 0..1); None when not estimated.
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         return _jsonable(data)
 
     def with_sources(self) -> str:
-        """The answer followed by its numbered sources, as plain text for a terminal."""
-        lines = [self.text]
-        if self.citations:
-            lines.append("")
-            for c in self.citations:
-                lines.append(f"[{c.number}] {c.label()}" + (f"\n    {c.url}" if c.url else ""))
-                if c.also_reported_by:
-                    lines.append("    also reported by: " + ", ".join(a.source or a.title for a in c.also_reported_by))
+        """The short answer, the answer, then its numbered sources, as plain text for a terminal."""
+        lines = [self.short, "", self.text] if self.short else [self.text]
+        sources = self.sources_text()
+        return "\n".join(lines + ["", sources] if sources else lines)
+
+    def sources_text(self) -> str:
+        """The numbered sources, one per line with its link and other outlets; "" without citations."""
+        lines = []
+        for c in self.citations:
+            lines.append(f"[{c.number}] {c.label()}" + (f"\n    {c.url}" if c.url else ""))
+            if c.also_reported_by:
+                lines.append("    also reported by: " + ", ".join(a.source or a.title for a in c.also_reported_by))
         return "\n".join(lines)
 
 

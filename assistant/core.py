@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -118,7 +119,10 @@ class Assistant:
 
     def extractive(self) -> ExtractiveAnswerer:
         """The offline answerer over this index: the default, and the generative path's safety net."""
-        return ExtractiveAnswerer(self.embedder, self.lexical.idf, self.sentence_store.get)
+        threshold = self.settings.min_confidence
+        return ExtractiveAnswerer(
+            self.embedder, self.lexical.idf, self.sentence_store.get, None if threshold < 0 else threshold
+        )
 
     def retrieve(
         self,
@@ -133,7 +137,9 @@ class Assistant:
     ) -> list[Passage]:
         filters = make_filters(as_of, since, until, sources)
         query = query_for(question, history)
-        return self.retriever().search(query.text, k=k or self.settings.top_k, filters=filters)
+        return self.retriever().search(
+            query.text, k=k or self.settings.top_k, filters=filters, today=self.today(filters)
+        )
 
     def answer(
         self,
@@ -152,12 +158,18 @@ class Assistant:
             return refusal
         if self.chat_model is not None:
             # The generative path streams; an answer is its last item, so both faces agree.
-            *_, result = self.generative().stream(question, history, filters, choices)
+            *_, result = self.generative().stream(question, history, filters, choices, self.today(filters))
             assert isinstance(result, Answer)
             return result
         query = query_for(question, history, list(choices) if choices else None)
-        passages = self.retriever().search(query.text, k=self.settings.top_k, filters=filters)
-        return replace(self.extractive().answer(query.question, passages, query.context), as_of=filters.as_of)
+        today = self.today(filters)
+        passages = self.retriever().search(query.text, k=self.settings.top_k, filters=filters, today=today)
+        result = self.extractive().answer(query.question, passages, query.context, today)
+        return replace(result, as_of=filters.as_of, searched=query.text)
+
+    def today(self, filters: Filters) -> date | None:
+        """ "Now" for time words and recency: the as-of date, else the newest article's publication date."""
+        return filters.as_of or self.archive.newest()
 
     def stream(self, question: str, history: Any = None, **options: Any) -> Iterator[str | Answer]:
         """The answer as it is produced: text pieces (str) to append, then the finished Answer.
@@ -172,7 +184,9 @@ class Assistant:
             filters = make_filters(*(options.get(k) for k in ("as_of", "since", "until", "sources")))
             if self._refusal(question, filters) is None:
                 # Checked sentences as they complete; see generative.py for what is held back and why.
-                yield from self.generative().stream(question, history, filters, options.get("choices"))
+                yield from self.generative().stream(
+                    question, history, filters, options.get("choices"), self.today(filters)
+                )
                 return
         result = self.answer(question, history, **options)
         yield from text_pieces(result.text)

@@ -34,6 +34,9 @@ class Settings:
     half_life_days: float = 30.0
     window_weight: float = 0.3  # for articles inside a window the question names ("this week", "in March")
     max_question_chars: int = 2000
+    # Below this calibrated confidence that the answer is right, the answer is "the articles don't
+    # say" (0 answers everything); negative: the threshold trained with the model (short_answer_model.json).
+    min_confidence: float = -1.0
     host: str = "127.0.0.1"
     port: int = 7860
     # The generative path (see README "Generative answers"); llm "" keeps the extractive answerer.

@@ -369,7 +369,7 @@ def test_backends_are_built_from_settings_and_never_default_to_a_hosted_api(feed
 
 
 def test_eval_counts_which_path_answered():
-    from assistant.measuring.evaluation import Outcome, summarise
+    from assistant.measuring.outcomes import Outcome, summarise
 
     def outcome(i, path):
         return Outcome(str(i), "x", False, [], [], "", None, False, False, 1.0, 0, 0, path=path)

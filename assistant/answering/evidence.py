@@ -61,14 +61,16 @@ def matches(term: str, terms: set[str] | frozenset[str]) -> bool:
 
 
 def compose(question: str, picked: Sequence[Evidence], passages: Sequence[Passage]) -> Answer:
-    numbers: dict[int, int] = {}
+    """The picked sentences, each cited; one number per article, however many of its passages are quoted."""
+    numbers: dict[str, int] = {}
     citations: list[Citation] = []
     parts = []
     for item in picked:
-        if item.passage not in numbers:
-            numbers[item.passage] = len(numbers) + 1
-            citations.append(Citation.from_passage(numbers[item.passage], passages[item.passage], item.sentence))
-        parts.append(cite(item.sentence, numbers[item.passage]))
+        passage = passages[item.passage]
+        if passage.article_id not in numbers:
+            numbers[passage.article_id] = len(numbers) + 1
+            citations.append(Citation.from_passage(numbers[passage.article_id], passage, item.sentence))
+        parts.append(cite(item.sentence, numbers[passage.article_id]))
     return Answer(question=question, text=" ".join(parts), citations=citations, passages=list(passages))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import date
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -12,15 +14,25 @@ from ..embedding.embedder import Embedder
 from ..reading.sentences import split_sentences
 from ..reading.terms import stems
 from ..storing.sentence_vectors import ChunkSentences, sentences_digest
-from .choosing import choose
+from .choosing import choose, freshest
 from .evidence import MIN_ANSWER_SUPPORT, Evidence, compose, local_weights, matches
 from .questions import Question, answer_kind, answer_shape
+from .short_answers import (
+    TEASER,
+    Choice,
+    confidence_features,
+    listed,
+    load_model,
+    rank,
+    sentence_scores,
+    subject_coverage,
+    unmentioned,
+)
+from .wanted import wanted
 
-NOT_FOUND = "I could not find an answer to that in the indexed articles."
-# Rank and shape bonuses are relative: the best of unrelated passages still gets them. What the
-# sentence itself says (meaning and the question's words) must clear this on its own.
-MIN_EVIDENCE = 0.3
-MIN_EVIDENCE_FOLLOW_UP = 0.2  # a follow-up has few words of its own; its meaning is partly the earlier question's
+NOT_FOUND = "The indexed articles don't say."
+# Photo captions and credits: "(Photo: Jane Doe/AP)", "Getty Images".
+CAPTION = re.compile(r"\((?:photo|image|video|credit)s?\b|\b(?:getty images|associated press photo|file photo)\b", re.I)
 # Sentences scored by meaning per answer, the likeliest by words and rank. Most come with
 # vectors stored at indexing time; the rest are embedded now, which is what bounds this.
 MAX_EMBEDDED = 24
@@ -36,20 +48,50 @@ class ExtractiveAnswerer:
         embedder: Embedder,
         idf: Callable[[str], dict[str, float]],
         stored: Callable[[Sequence[str]], Mapping[str, ChunkSentences]] | None = None,
+        min_confidence: float | None = None,
     ):
         self.embedder = embedder
+        self.min_confidence = min_confidence  # None: the threshold trained with the model
         self.idf = idf  # term weights from the corpus, so rare names count more than common words
         self.stored = stored  # chunk id -> its sentences' vectors from indexing (sentence_vectors.py)
 
-    def answer(self, question: Question, passages: Sequence[Passage], context: str = "") -> Answer:
+    def answer(
+        self, question: Question, passages: Sequence[Passage], context: str = "", today: date | None = None
+    ) -> Answer:
+        """The answer first (Answer.short, when the question asks for a name, number, date...), then the
+        cited sentence that states it; or "the articles don't say" when the model is not confident enough.
+
+        `today` is "now" for recency: the as-of date, or the newest article's date.
+        """
         evidence, vectors = self.evidence(question.stem, passages, context)
         if question.options:
             return choose(question, passages, evidence, vectors, self.idf, self.embedder)
-        floor = MIN_EVIDENCE_FOLLOW_UP if context else MIN_EVIDENCE
-        if not evidence or evidence[0].support < MIN_ANSWER_SUPPORT or evidence[0].evidence < floor:
-            return Answer(question=question.text, text=NOT_FOUND, passages=list(passages), abstained=True)
-        asked = frozenset(stems(question.stem))
-        return compose(question.text, [evidence[i] for i in pick(evidence, asked)], passages)
+        if not evidence:
+            return not_found(question, passages, 0.0)
+        missing = unmentioned(question.stem, passages)
+        if missing:
+            return not_found(question, passages, 0.0, missing)
+        asked = wanted(question.stem)
+        model = load_model()
+        scored = rank(model, asked, question.stem, evidence, passages, today, self.embedder)
+        subject = subject_coverage(question.stem, passages, self.idf)
+        confidence = model.confidence(confidence_features(scored, sentence_scores(evidence), asked.short, subject))
+        if confidence < (model.threshold if self.min_confidence is None else self.min_confidence):
+            return not_found(question, passages, confidence)
+        best = scored.best
+        if asked.short and best is not None:
+            named = listed(scored, asked)
+            statements = []
+            for choice in named:
+                stating = freshest([(evidence[i].support, evidence[i]) for i in choice.stated_in], passages)
+                if stating not in statements:
+                    statements.append(stating)
+            answer = compose(question.text, statements, passages)
+            answer.short = join_names([c.text for c in named])
+        else:
+            answer = compose(question.text, [evidence[i] for i in lead_first(evidence, best)], passages)
+        answer.confidence = confidence
+        return answer
 
     def evidence(self, query: str, passages: Sequence[Passage], context: str = "") -> tuple[list[Evidence], np.ndarray]:
         """The passages' likeliest sentences, best supported first, with their embeddings."""
@@ -97,6 +139,36 @@ class ExtractiveAnswerer:
             same = row is not None and len(row.vectors) == len(sentences) and row.digest == sentences_digest(sentences)
             known.append(row.vectors if row is not None and same else None)
         return known
+
+
+def join_names(names: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def not_found(
+    question: Question, passages: Sequence[Passage], confidence: float, missing: Sequence[str] = ()
+) -> Answer:
+    """The honest answer when the passages do not answer: they stay attached, as the closest found; the
+    names of the question none of them mentions are said."""
+    text = NOT_FOUND
+    if missing:
+        text += f" None of them mentions {join_names([f'“{m}”' for m in missing])}."
+    return Answer(question.text, text, passages=list(passages), abstained=True, confidence=confidence)
+
+
+def lead_first(evidence: Sequence[Evidence], best: Choice | None) -> list[int]:
+    """The sentences of an answer with no short form: the one stating the best candidate leads (not a
+    question, teaser or caption), then those nearly as good that add something."""
+    usable = [i for i, e in enumerate(evidence) if not unfit(e.sentence)] or list(range(len(evidence)))
+    lead = best.stated_in[0] if best is not None and best.stated_in[0] in usable else usable[0]
+    ordered = [lead] + [i for i in usable if i != lead]
+    return [ordered[i] for i in pick([evidence[i] for i in ordered])]
+
+
+def unfit(sentence: str) -> bool:
+    """A sentence no answer should lead with: a question, a teaser, a caption."""
+    return sentence.rstrip(" ”\"'").endswith("?") or bool(TEASER.search(sentence)) or bool(CAPTION.search(sentence))
 
 
 def pick(evidence: Sequence[Evidence], asked: frozenset[str] = frozenset()) -> list[int]:

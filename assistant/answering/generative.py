@@ -92,20 +92,29 @@ class GenerativeAnswerer:
         return line
 
     def stream(
-        self, question: str, history: Any, filters: Filters, choices: Iterable[str] | None
+        self,
+        question: str,
+        history: Any,
+        filters: Filters,
+        choices: Iterable[str] | None,
+        today: date | None = None,
     ) -> Iterator[str | Answer]:
-        """Checked sentences as they complete, then the finished Answer (the extractive one on any failure)."""
+        """Checked sentences as they complete, then the finished Answer (the extractive one on any failure).
+
+        `today` is "now": the as-of date, or the newest article's date.
+        """
         query = query_for(question, history, list(choices) if choices else None)
         parsed = query.question
         searched = self.condense(parsed, history) or query.text
-        today = (filters.as_of or date.today()).isoformat()
-        passages = self.retriever.search(searched, k=self.settings.top_k, filters=filters)
+        now = today or filters.as_of or date.today()
+        passages = self.retriever.search(searched, k=self.settings.top_k, filters=filters, today=now)
         shown = withhold(passages)
-        state = {"question": searched, "today": today, "passages": shown}
+        state = {"question": searched, "today": now.isoformat(), "passages": shown}
+        # The offline answer over the same passages: the safety net, and the short answer the model's text is checked for.
+        offline = replace(self.extractive.answer(parsed, passages, query.context, now), searched=searched)
 
         def fall_back(reason: str, yielded: bool) -> Iterator[str | Answer]:
-            answer = self.extractive.answer(parsed, passages, query.context)
-            answer = replace(answer, path=f"extractive (fallback: {reason})", as_of=filters.as_of)
+            answer = replace(offline, path=f"extractive (fallback: {reason})", as_of=filters.as_of)
             if not yielded:
                 yield from text_pieces(answer.text)
             yield answer
@@ -192,4 +201,6 @@ class GenerativeAnswerer:
             path=self.path,
             choice=named[0] if len(named) == 1 else None,
             as_of=filters.as_of,
+            short=offline.short if offline.short and names(composer.text, offline.short) else None,
+            searched=searched,
         )

@@ -14,11 +14,14 @@ OPTIONS_START = re.compile(
     re.IGNORECASE,
 )
 QUOTES = {"“": "”", '"': '"', "‘": "’", "«": "»"}
-FOLLOW_UP_WORDS = re.compile(
-    r"\b(he|she|they|them|it|its|his|her|their|this|that|these|those|there|else|also|other|others|"
-    r"another|more|same|then|why|how come)\b",
+# A question that openly continues the conversation.
+CONTINUES = re.compile(
+    r"^\s*(?:and|but|so|also|then|what about|how about|what else|who else|anything else)\b"
+    r"|\b(?:he|she|him|they|them|his|her|hers|their|theirs|else)\b",
     re.IGNORECASE,
 )
+# Capitalised words that name nothing of a question's own ("I", "US" does; "The", "Is" do not).
+NOT_SUBJECTS = frozenset({"i", "the", "a", "an", "is", "are", "was", "what", "who", "which", "how"})
 MAX_OPTION_WORDS = 30
 # Longest names first, so "september" is not read as "sep" and a stray "tember".
 MONTHS = "(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + ")"
@@ -173,16 +176,37 @@ def _text(content: Any) -> str:
 
 
 def is_follow_up(question: str) -> bool:
-    words = re.findall(r"\w+", question)
-    return bool(FOLLOW_UP_WORDS.search(question)) or len(words) <= 4
+    """Whether a question leans on the one before: it says so ("And who else…?", "How old is he?"),
+    or it names nothing of its own to search for ("When will the toll start?").
+
+    A question with a subject of its own (a name, a title, a number: "Who beat Tetris?") is asked on its own.
+    """
+    if CONTINUES.match(question):
+        return True
+    if own_subject(question):
+        return False
+    return True
+
+
+def own_subject(question: str) -> bool:
+    """A name, quoted title or number of the question's own: what it can be searched for without the conversation."""
+    words = re.findall(r"[\w'’.-]+", question)
+    named = [w for w in words[1:] if w[:1].isupper() and w.lower().rstrip(".") not in NOT_SUBJECTS]
+    return bool(named or re.search(r"\d|[“\"‘]", question))
 
 
 def follow_up_context(question: str, history: Any = None) -> str:
-    """The earlier question a follow-up leans on ("Who else is attending?"), or "" for a fresh one."""
+    """What a follow-up leans on: the latest earlier question with a subject of its own (and the
+    follow-up asked since, if any), or "" for a question that stands on its own."""
     turns = history_turns(history)
     if not turns or not is_follow_up(question):
         return ""
-    return turns[-1][0]
+    asked = [user for user, _ in turns]
+    for back, earlier in enumerate(reversed(asked)):
+        if not is_follow_up(earlier):
+            between = asked[len(asked) - back :][-1:] if back else []
+            return " ".join([earlier, *between])
+    return asked[-1]
 
 
 @dataclass(frozen=True)

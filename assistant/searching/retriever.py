@@ -137,7 +137,17 @@ class Retriever:
             ((cid, score + self.time_bonus(days[cid], frame, today)) for cid, score in fused if cid in days),
             key=lambda kv: -kv[1],
         )
-        return self.pick(scored, found, dense, lexical, k)
+        passages = self.pick(scored, found, dense, lexical, k)
+        return [p if p.similarity is not None else self.with_similarity(p, vector, rows) for p in passages]
+
+    @staticmethod
+    def with_similarity(passage: Passage, vector: np.ndarray, rows: Rows | None) -> Passage:
+        """A passage BM25 alone found, with its cosine to the question too, when its vector is at hand:
+        every passage then shows how close in meaning it is, not only how it ranked."""
+        if rows is None or rows.vectors is None or passage.chunk_id not in rows.position:
+            return passage
+        row = np.asarray(rows.vectors[rows.position[passage.chunk_id]], dtype=np.float32)
+        return replace(passage, similarity=float(row @ vector.astype(np.float32)))
 
     @staticmethod
     def day_of(cid: str, rows: Rows | None, found: dict[str, tuple[str, ChunkMeta]]) -> int | None:

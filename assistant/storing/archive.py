@@ -122,6 +122,12 @@ class Archive:
             return []
         return sorted({s for s in self.lexical.rows.sources if s}, key=str.lower)
 
+    def article_count(self) -> int:
+        """How many articles the index holds."""
+        if self.store.count() == 0:
+            return 0
+        return len(set(self.lexical.rows.article_ids))
+
     def newest(self) -> date | None:
         """The newest publication date in the index: "now" when no as-of date is given."""
         if self.store.count() == 0:
