@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TORCH_FLAGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-llm run test index lint clean
+.PHONY: install install-llm run test index lint clean train
 
 install: $(STAMP)
 
@@ -39,6 +39,12 @@ index: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The short-answer model (assistant/answering/short_answer_model.json) is trained on rtqa-2024 only;
+# rtqa-2022 stays the yardstick. Builds (or reuses) the whole corpus's index under .cache/eval first.
+TRAIN_DATA ?= ../shared/eval/rtqa-2024
+train: install
+	$(BIN)/python -m assistant.measuring.training --corpus $(TRAIN_DATA)/corpus.jsonl --questions $(TRAIN_DATA)/questions.jsonl
 
 clean:
 	rm -rf $(VENV) index/chroma index/lexical .pytest_cache

@@ -130,7 +130,7 @@ def test_parade_answer_streams_in_with_a_citation_that_opens_its_passage(page):
     assert source.locator("mark").count() == 1  # the supporting sentence is highlighted
     assert "North Korea Joins Global Leaders" in source.locator("summary").inner_text()
     panel = page.locator("#sources .na-card.na-cited").first
-    assert "North Korea Joins Global Leaders" in panel.inner_text() and "relevance" in panel.inner_text()
+    assert "North Korea Joins Global Leaders" in panel.inner_text() and "match " in panel.inner_text()
     shot(page, "desktop-answer")
 
 
@@ -140,6 +140,23 @@ def test_follow_up_question_is_answered_in_context(page):
     follow = ask(page, "Who else is attending?")
     assert "Putin" in follow.inner_text()
     assert follow.locator("a.na-cite").count() >= 1
+
+
+def test_the_short_answer_is_shown_first_and_the_search_run_under_the_answer(page):
+    new_chat(page)
+    answer = ask(page, PARADE)
+    short = answer.locator(".na-short")
+    assert short.count() == 1 and short.inner_text().strip() == "September 3"
+    # Shown first, in bold, above the cited sentence.
+    assert answer.locator(":scope > *").first.evaluate("e => e.classList.contains('na-short')")
+    assert short.locator("b").count() == 1
+    assert answer.locator(".na-searched").inner_text() == f"Searched for: {PARADE}"
+    # "Now" is the newest article's date: the window says what it answers from.
+    assert page.locator("#collection").inner_text().strip() == "2 articles, up to 2017-09-01"
+    follow = ask(page, "Who else is attending?")
+    searched = follow.locator(".na-searched").inner_text()
+    assert searched.startswith("Searched for: ") and "military parade" in searched and "attending" in searched
+    shot(page, "desktop-short-answer")
 
 
 def test_history_survives_a_reload_and_new_chat_clears_it(page):

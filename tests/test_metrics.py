@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from assistant.measuring import metrics
-from assistant.measuring.evaluation import EvalQuestion, Outcome, select, summarise
+from assistant.measuring.eval_sets import EvalQuestion, select
+from assistant.measuring.outcomes import Outcome, summarise
 
 
 def test_hits_and_mrr_count_articles_not_passages():

@@ -23,6 +23,7 @@ STORAGE_KEY = "news-assistant-chat"
 
 CSS = """
 .na-answer p { margin: 0 0 .4em 0; }
+.na-short { font-size: 1.1em; }
 .na-cite { cursor: pointer; font-weight: 600; text-decoration: none; color: var(--link-text-color, #2563eb); }
 .na-source { border-left: 3px solid var(--border-color-primary, #ddd); margin: .35em 0; padding: .1em .6em; }
 .na-source summary { cursor: pointer; font-size: .95rem; font-weight: normal; }
@@ -76,6 +77,17 @@ class ChatApp:
             return self.assistant.store.count() == 0
         except Exception:
             return False
+
+    def collection(self) -> str:
+        """What the window answers from: "1,204 articles, up to 2024-01-09" ("now" for time words)."""
+        try:
+            count, newest = self.assistant.archive.article_count(), self.assistant.archive.newest()
+        except Exception as exc:  # an unreachable Chroma server must not break the page
+            log.warning("could not describe the collection: %s", exc)
+            return ""
+        if not count:
+            return "No articles indexed yet."
+        return f"{count:,} article{'s' if count != 1 else ''}" + (f", up to {newest.isoformat()}" if newest else "")
 
     def idle_panel(self) -> str:
         if self.index_empty():
@@ -218,6 +230,7 @@ def build(assistant) -> Any:
     with gr.Blocks(title="News assistant", analytics_enabled=False, fill_height=True) as demo:
         records = gr.BrowserState([], storage_key=STORAGE_KEY)
         gr.Markdown("## News assistant\nAsk about the news in the indexed articles. Every claim cites its source [n].")
+        collection = gr.Markdown(elem_id="collection")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
@@ -263,11 +276,11 @@ def build(assistant) -> Any:
 
         def restore(stored):
             chat, html = app.restore(stored)
-            return chat, html, gr.Dropdown(choices=app.outlets())
+            return chat, html, gr.Dropdown(choices=app.outlets()), app.collection()
 
         def run_rebuild(progress=gr.Progress()):  # noqa: B008 - how Gradio injects its progress bar
             text = app.rebuild(progress)
-            return text, gr.Dropdown(choices=app.outlets()), app.idle_panel()
+            return text, gr.Dropdown(choices=app.outlets()), app.idle_panel(), app.collection()
 
         ask_inputs = [box, records, since, until, as_of, outlets]
         ask_outputs = [chatbot, panel, records, box]
@@ -277,7 +290,7 @@ def build(assistant) -> Any:
         files.upload(app.upload, files, status, api_visibility="private").then(
             lambda: None, None, files, api_visibility="private"
         )
-        rebuild.click(run_rebuild, None, [status, outlets, panel], api_visibility="private")
-        demo.load(restore, records, [chatbot, panel, outlets], api_visibility="private")
+        rebuild.click(run_rebuild, None, [status, outlets, panel, collection], api_visibility="private")
+        demo.load(restore, records, [chatbot, panel, outlets, collection], api_visibility="private")
         gr.api(app.api_chat, api_name="chat")
     return demo

@@ -36,7 +36,10 @@ def day(value: date | None) -> str:
 def answer_html(answer: Answer, key: str, note: str = "") -> str:
     """The answer with each [n] linked to its source below, then the sources themselves."""
     by_number = {c.number: c for c in answer.citations}
-    parts = [f'<div class="na-answer"><p class="na-text">{linked_text(answer.text, by_number, key)}</p>']
+    parts = ['<div class="na-answer">']
+    if answer.short:
+        parts.append(f'<p class="na-short"><b>{escape(answer.short)}</b></p>')
+    parts.append(f'<p class="na-text">{linked_text(answer.text, by_number, key)}</p>')
     if answer.citations:
         parts.append('<div class="na-sources">')
         parts.extend(citation_html(c, key) for c in answer.citations)
@@ -45,6 +48,8 @@ def answer_html(answer: Answer, key: str, note: str = "") -> str:
         parts.append('<div class="na-closest"><p class="na-note">Closest passages I found:</p>')
         parts.extend(closest_html(p) for p in dedupe(answer.passages)[:3])
         parts.append("</div>")
+    if answer.searched:
+        parts.append(f'<p class="na-note na-searched">Searched for: {escape(answer.searched)}</p>')
     parts.append(note)
     parts.append("</div>")
     return "".join(parts)
@@ -137,13 +142,13 @@ def panel_html(answer: Answer | None, key: str = "") -> str:
         return '<div class="na-panel"><p class="na-note">The passages behind the latest answer appear here.</p></div>'
     cited = {c.chunk_id: c.number for c in answer.citations}
     passages = sorted(answer.passages, key=lambda p: (p.chunk_id not in cited, cited.get(p.chunk_id, 0)))
-    best = max((p.score for p in passages), default=0.0) or 1.0
     parts = [f'<div class="na-panel"><p class="na-note">Passages behind: <i>{escape(answer.question)}</i></p>']
     for p in passages:
         n = cited.get(p.chunk_id)
         label = f'<span class="na-num">[{n}]</span> ' if n else ""
-        relevance = f"relevance {max(p.score, 0.0) / best:.0%}"
-        meta = " · ".join(escape(x) for x in (p.source or "unknown outlet", day(p.published), relevance))
+        # Closeness in meaning to the question (cosine), not a share of the best passage's rank score.
+        match = f"match {min(max(p.similarity, 0.0), 1.0):.0%}" if p.similarity is not None else ""
+        meta = " · ".join(escape(x) for x in (p.source or "unknown outlet", day(p.published), match) if x)
         cls = f" na-cited na-card-{key}-{n}" if n else ""
         snippet = escape(p.text[:SNIPPET_CHARS] + ("…" if len(p.text) > SNIPPET_CHARS else ""))
         link = url_html(p.url)

@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--distractors", type=int, default=5, help="other articles per own article with --sample")
     p.add_argument("--answerable", action="store_true", help="only questions whose gold article is in the corpus")
     p.add_argument("--no-baseline", action="store_true", help="skip the naive LangChain pipeline")
+    p.add_argument(
+        "--free-form", action="store_true", help="ask without the options: short answers, leads and abstention scored"
+    )
+    p.add_argument("--min-confidence", type=float, metavar="P", help="abstain below this confidence (default: trained)")
     p.add_argument("--cache", type=Path, default=Path(".cache/eval"), help="where indexes are kept between runs")
     p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the report as JSON")
     p.add_argument("--markdown", type=Path, metavar="OUT", help="write a Markdown report (plots beside it)")
@@ -197,9 +201,10 @@ def run_ask(args: argparse.Namespace) -> int:
     assistant = make_assistant(args)
     assistant.ensure_index()
     options = dict(as_of=args.as_of, since=args.since, until=args.until, sources=args.sources)
-    if args.json:
+    if args.json or assistant.chat_model is None:
+        # The extractive answer is whole at once: the short answer is printed first, then the rest.
         answer = assistant.answer(args.question, **options)
-        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else answer.with_sources())
         return EXIT_OK
     shown = ""
     for item in assistant.stream(args.question, **options):
@@ -212,7 +217,7 @@ def run_ask(args: argparse.Namespace) -> int:
     if answer.path.startswith("extractive (fallback"):
         print(f"news-assistant: the model's answer was not used ({answer.path}); see the log above", file=sys.stderr)
     if shown == answer.text:
-        print(answer.with_sources()[len(answer.text) :])
+        print(("\n\n" + answer.sources_text()) if answer.citations else "")
     else:  # the model failed part-way: the extractive answer replaces what was shown
         print(f"\n\n({answer.path}; the answer is:)\n")
         print(answer.with_sources())
@@ -226,7 +231,7 @@ def run_eval(args: argparse.Namespace) -> int:
         if not path.is_file():
             print(f"news-assistant: {path} does not exist", file=sys.stderr)
             return EXIT_ERROR
-    given = {"chroma_url": args.chroma_url or None, **llm_overrides(args)}
+    given = {"chroma_url": args.chroma_url or None, "min_confidence": args.min_confidence, **llm_overrides(args)}
     overrides = {k: v for k, v in given.items() if v is not None}
     report = evaluation.run(
         args.corpus,
@@ -239,9 +244,13 @@ def run_eval(args: argparse.Namespace) -> int:
         baseline=not args.no_baseline,
         command="news-assistant " + " ".join(sys.argv[1:]),
         settings_overrides=overrides,
+        free_form=args.free_form,
         log=lambda line: print(line, file=sys.stderr),
     )
     summary = {k: report.get(k) for k in eval_report.KEYS}
+    if args.free_form:
+        summary["free_form"] = {k: report["free_form"].get(k) for k in eval_report.FREE_FORM_KEYS}
+        summary["anchors"] = report.get("anchors")
     summary["paths"] = report.get("paths")  # which answerer answered: extractive, llm:<backend>, fallbacks
     if "baseline" in report:
         summary["baseline"] = {k: report["baseline"].get(k) for k in eval_report.KEYS}

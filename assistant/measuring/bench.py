@@ -146,7 +146,7 @@ def _pick_queries(path: Path, n: int) -> list[dict]:
     """The first `n` questions, asked as the eval asks them (choices offered, as of their date)."""
     if n <= 0 or not path.is_file():
         return []
-    from .evaluation import load_questions
+    from .eval_sets import load_questions
 
     return [
         {"text": q.asked(), "as_of": q.date.isoformat(), "choices": list(q.choices)} for q in load_questions(path)[:n]

@@ -79,7 +79,8 @@ def child_ours_build(spec: BenchSpec, started: float) -> dict:
 
 
 def child_naive_build(spec: BenchSpec, started: float) -> dict:
-    from .evaluation import load_corpus_lines, read_raw
+    from .eval_sets import load_corpus_lines
+    from .evaluation import read_raw
 
     pipeline = _naive(spec, fresh=True)  # the embedded folder is new already: the bench cleared it
     corpus = load_corpus_lines(Path(spec.work) / "seeds" / "corpus.jsonl")

@@ -19,6 +19,20 @@ KEYS = [
     "latency_p50_ms",
     "latency_p95_ms",
 ]
+FREE_FORM_KEYS = [
+    "short_em",
+    "short_f1",
+    "short_given",
+    "gold_in_lead",
+    "gold_in_answer",
+    "abstain_rate",
+    "abstain_answerable",
+    "abstain_unanswerable",
+    "citation_support",
+    "citation_support_right",
+    "right_answers",
+    "threshold",
+]
 HIGHER_IS_BETTER = {"hits@1", "hits@5", "hits@10", "mrr@10", "citation_precision", "citation_recall", "mc_accuracy"}
 
 
@@ -73,9 +87,42 @@ def markdown(report: dict, plots: list[str]) -> str:
         lines.append(
             f"| {outlet} | {m['questions']} | {fmt(m['hits@5'])} | {fmt(m['mrr@10'])} | {fmt(m['mc_accuracy'])} | {fmt(m['abstain_rate'])} |"
         )
+    if report.get("free_form"):
+        lines += free_form_markdown(report["free_form"], report.get("anchors"))
     for plot in plots:
         lines += ["", f"![{Path(plot).stem}]({plot})"]
     return "\n".join(lines) + "\n"
+
+
+def free_form_markdown(free: dict, anchors: dict | None) -> list[str]:
+    """The free-form figures, RealTimeQA's own systems on the same questions, and the abstention trade-off."""
+    lines = [
+        "",
+        "## Free-form (asked without the options)",
+        "",
+        f"Abstaining below a confidence of {free['threshold']:.3f}. "
+        f"{free['answerable_by_search']} of {free['questions']} questions have the answer in their own search results.",
+        "",
+        "| metric | ours |",
+        "|---|---:|",
+    ]
+    lines += [f"| {k} | {fmt(free.get(k), k)} |" for k in FREE_FORM_KEYS if k != "threshold"]
+    if anchors:
+        lines += ["", "| system | short_em | short_f1 | gold_in_lead |", "|---|---:|---:|---:|"]
+        lines.append(f"| ours | {fmt(free['short_em'])} | {fmt(free['short_f1'])} | {fmt(free['gold_in_lead'])} |")
+        for system, m in anchors.items():
+            lines.append(f"| {system} | {fmt(m['short_em'])} | {fmt(m['short_f1'])} | {fmt(m['gold_in_lead'])} |")
+    lines += [
+        "",
+        "| threshold | abstain_answerable | abstain_unanswerable | short_f1 | gold_in_lead |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for point in free.get("abstention_curve", []):
+        lines.append(
+            f"| {point['threshold']:.3f} | {fmt(point['abstain_answerable'])} | {fmt(point['abstain_unanswerable'])} "
+            f"| {fmt(point['short_f1'])} | {fmt(point['gold_in_lead'])} |"
+        )
+    return lines
 
 
 def plot(report: dict, folder: Path, stem: str) -> list[str]:

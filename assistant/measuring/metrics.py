@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
+import string
+from collections import Counter
 from collections.abc import Set
 from typing import Iterable, Sequence
 
@@ -63,3 +66,36 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     position = (len(ordered) - 1) * q / 100
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# --- free-form answers: SQuAD's normalisation and scores, as RealTimeQA's own anchors are scored ----------
+
+SQUAD_PUNCTUATION = frozenset(string.punctuation)
+
+
+def squad_normalise(text: str) -> str:
+    """Lower case, ASCII punctuation and the articles a/an/the removed, single spaces (SQuAD v1.1's rule)."""
+    text = "".join(ch for ch in text.lower() if ch not in SQUAD_PUNCTUATION)
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+def exact_match(prediction: str | None, gold: str) -> float:
+    return float(prediction is not None and squad_normalise(prediction) == squad_normalise(gold))
+
+
+def token_f1(prediction: str | None, gold: str) -> float:
+    """Harmonic mean of token precision and recall after normalisation; 0 for no prediction."""
+    if prediction is None:
+        return 0.0
+    predicted, wanted = squad_normalise(prediction).split(), squad_normalise(gold).split()
+    same = sum((Counter(predicted) & Counter(wanted)).values())
+    if not same:
+        return 0.0
+    precision, recall = same / len(predicted), same / len(wanted)
+    return 2 * precision * recall / (precision + recall)
+
+
+def states(text: str, gold: str) -> bool:
+    """The text holds the gold answer, normalised, on word boundaries."""
+    wanted = squad_normalise(gold)
+    return bool(wanted) and f" {wanted} " in f" {squad_normalise(text)} "

@@ -1,0 +1,289 @@
+"""`make train`: fit the short-answer model (answering/short_answers.py) on rtqa-2024's questions, answers and articles.
+
+For each question, asked as of its date over the whole corpus, the candidates of the retrieved
+sentences are described by their features and labelled by how well they match the quiz's answer.
+A log-linear ranking is fitted on the questions whose sentences hold the answer (softmax over a
+question's candidates, L2), then a logistic model of whether the best candidate is right, over
+every question, and the abstention threshold that keeps abstaining on answerable questions (the
+answer is in their own search results) near ABSTAIN_ANSWERABLE. Deterministic: the same data
+gives the same weights. rtqa-2022 is never read here: it is the yardstick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..answering.questions import query_for
+from ..answering.short_answers import (
+    CONFIDENCE_FEATURES,
+    FEATURES,
+    MODEL_FILE,
+    ShortAnswerModel,
+    confidence_features,
+    describe,
+    ranking,
+    sentence_scores,
+    subject_coverage,
+)
+from ..answering.wanted import wanted
+from ..searching.filters import Filters
+from .eval_sets import EvalQuestion, load_corpus_lines, load_questions, prepare, select
+from .metrics import token_f1
+
+RIGHT = 0.5  # token F1 with the quiz's answer from which a candidate counts as the answer
+RANK_L2 = 1.0  # ridge on the standardised ranking weights, per hundred questions of data
+L2_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)  # tried by cross-validation over quiz weeks
+FOLDS = 4
+CONFIDENCE_L2 = 1.0
+ABSTAIN_ANSWERABLE = 0.12  # the share of answerable questions the threshold may leave unanswered
+# Training indexes each article's lead: the quiz's answers sit in the first paragraphs, and the whole
+# texts of rtqa-2024 (100,000 chunks) would cost several times the embedding for the same features.
+LEAD_CHARS = 3000
+
+
+@dataclass
+class Example:
+    """One question's candidates (feature rows and match with the answer) and what the confidence model needs."""
+
+    question_id: str
+    rows: np.ndarray
+    labels: np.ndarray  # token F1 of each candidate with the answer
+    texts: list[str]
+    stated: list[int]  # each candidate's best sentence (index into the evidence)
+    sentences: np.ndarray  # sentence_scores of the evidence
+    short: bool
+    answer_in_search: bool
+    subject: float  # subject_coverage of the question by its passages
+
+
+def lead_only(line: str, chars: int) -> str:
+    """A corpus line with its article cut to the paragraphs within the first `chars` characters."""
+    record = json.loads(line)
+    text = record.get("text") or ""
+    if len(text) > chars:
+        cut = text.rfind("\n", 0, chars)
+        record["text"] = text[: cut if cut > chars // 2 else chars]
+    return json.dumps(record, ensure_ascii=False)
+
+
+def collect(assistant, questions: Sequence[EvalQuestion], log: Callable[[str], None]) -> list[Example]:
+    """Ask every question as of its date and describe its candidates."""
+    extractive = assistant.extractive()
+    retriever = assistant.retriever()
+    examples = []
+    started = time.perf_counter()
+    for n, q in enumerate(questions, start=1):
+        query = query_for(q.question)
+        passages = retriever.search(query.text, k=assistant.settings.top_k, filters=Filters(as_of=q.date))
+        evidence, _ = extractive.evidence(query.question.stem, passages)
+        asked = wanted(q.question)
+        found, rows = describe(asked, query.question.stem, evidence, passages, q.date, assistant.embedder)
+        examples.append(
+            Example(
+                q.id,
+                rows,
+                np.array([token_f1(f.text, q.answer) for f in found], dtype=np.float32),
+                [f.text for f in found],
+                [f.stated_in[0] for f in found],
+                sentence_scores(evidence),
+                asked.short,
+                q.answer_in_search,
+                subject_coverage(query.question.stem, passages, assistant.lexical.idf),
+            )
+        )
+        if n % 100 == 0:
+            log(f"train: {n}/{len(questions)} questions described ({time.perf_counter() - started:.0f} s)")
+    return examples
+
+
+def fit_ranking(examples: Sequence[Example], l2: float = RANK_L2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standardisation and weights of the candidate ranking: softmax over each question's candidates."""
+    from scipy.optimize import minimize
+
+    rows = np.concatenate([e.rows for e in examples if len(e.rows)])
+    mean = rows.mean(axis=0)
+    scale = rows.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    groups = []
+    for e in examples:
+        if not len(e.rows) or e.labels.max() < RIGHT:
+            continue
+        target = np.where(e.labels >= RIGHT, e.labels, 0.0)
+        groups.append(((e.rows - mean) / scale, target / target.sum()))
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(w)
+        for x, target in groups:
+            z = x @ w
+            z = z - z.max()
+            p = np.exp(z)
+            p /= p.sum()
+            total -= float(target @ np.log(p + 1e-12))
+            grad += x.T @ (p - target)
+        total += 0.5 * l2 * float(w @ w) * len(groups) / 100
+        grad += l2 * w * len(groups) / 100
+        return total, grad
+
+    result = minimize(loss, np.zeros(rows.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return mean, scale, result.x
+
+
+def top1(mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, examples: Sequence[Example]) -> float:
+    """Share of the questions whose candidates hold the answer where the best-scored one is it."""
+    held = [e for e in examples if len(e.rows) and e.labels.max() >= RIGHT]
+    right = sum(1 for e in held if e.labels[int(np.argmax(((e.rows - mean) / scale) @ weights))] >= RIGHT)
+    return right / len(held) if held else 0.0
+
+
+def choose_l2(examples: Sequence[Example], log: Callable[[str], None]) -> float:
+    """The ridge strength with the best top-1 on weeks held out (4 folds by quiz week)."""
+    weeks = sorted({e.question_id.split("_")[0] for e in examples})
+    fold = {w: i % FOLDS for i, w in enumerate(weeks)}
+    scores = {}
+    for l2 in L2_GRID:
+        held_out = []
+        for k in range(FOLDS):
+            train_part = [e for e in examples if fold[e.question_id.split("_")[0]] != k]
+            test_part = [e for e in examples if fold[e.question_id.split("_")[0]] == k]
+            held_out.append(top1(*fit_ranking(train_part, l2), test_part))
+        scores[l2] = float(np.mean(held_out))
+    log("train: held-out top-1 by ridge strength: " + ", ".join(f"{k:g}: {v:.3f}" for k, v in scores.items()))
+    return max(scores, key=lambda k: scores[k])
+
+
+def confidence_data(model: ShortAnswerModel, examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """Per question: the confidence features under `model`'s ranking, and whether the retrieved sentences
+    hold the answer at all (what "the articles don't say" denies; held-out weeks abstained better on
+    answerable and unanswerable questions alike with this label than with "the best candidate is right")."""
+    xs, ys = [], []
+    for e in examples:
+        scored = replace(ranking(model.scores(e.rows), e.texts, [[i] for i in e.stated]), rows=e.rows)
+        xs.append(confidence_features(scored, e.sentences, e.short, e.subject))
+        ys.append(float(len(e.labels) > 0 and e.labels.max() >= RIGHT))
+    return np.array(xs, dtype=np.float32), np.array(ys, dtype=np.float32)
+
+
+def fit_confidence(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    from scipy.optimize import minimize
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        z = x @ w + b
+        p = 1 / (1 + np.exp(-z))
+        eps = 1e-9
+        total = -float(np.sum(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) + 0.5 * CONFIDENCE_L2 * float(w @ w)
+        g = p - y
+        return total, np.concatenate([x.T @ g + CONFIDENCE_L2 * w, [g.sum()]])
+
+    result = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return result.x[:-1], float(result.x[-1])
+
+
+def pick_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> float:
+    """The highest threshold that leaves at most ABSTAIN_ANSWERABLE of answerable questions unanswered."""
+    ranked = np.sort(probabilities[answerable])
+    allowed = int(np.floor(ABSTAIN_ANSWERABLE * len(ranked)))
+    return float(ranked[allowed]) if len(ranked) else 0.5
+
+
+def train(examples: Sequence[Example], log: Callable[[str], None]) -> dict:
+    l2 = choose_l2(examples, log)
+    mean, scale, weights = fit_ranking(examples, l2)
+    model = ShortAnswerModel(mean, scale, weights, np.zeros(len(CONFIDENCE_FEATURES)), 0.0, 0.0)
+    x, y = confidence_data(model, examples)
+    cw, cb = fit_confidence(x, y)
+    model = ShortAnswerModel(mean, scale, weights, cw, cb, 0.0)
+    probabilities = np.array([model.confidence(row) for row in x])
+    answerable = np.array([e.answer_in_search for e in examples])
+    threshold = pick_threshold(probabilities, answerable)
+    with_answer = [e for e in examples if len(e.labels) and e.labels.max() >= RIGHT]
+    top_right = sum(1 for e in examples if len(e.rows) and e.labels[int(np.argmax(model.scores(e.rows)))] >= RIGHT)
+    abstain_unanswerable = float(np.mean(probabilities[~answerable] < threshold)) if (~answerable).any() else 0.0
+    log(
+        f"train: {len(examples)} questions, {len(with_answer)} with the answer among their candidates; "
+        f"best candidate right for {top_right}; threshold {threshold:.3f} abstains on "
+        f"{np.mean(probabilities[answerable] < threshold):.3f} of answerable and {abstain_unanswerable:.3f} of unanswerable"
+    )
+    return {
+        "features": list(FEATURES),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "weights": [round(float(v), 6) for v in weights],
+        "confidence": {
+            "features": list(CONFIDENCE_FEATURES),
+            "weights": [round(float(v), 6) for v in cw],
+            "bias": round(cb, 6),
+        },
+        "threshold": round(threshold, 6),
+        "training": {
+            "questions": len(examples),
+            "with_answer_in_candidates": len(with_answer),
+            "best_right": top_right,
+            "rank_l2": l2,
+            "confidence_l2": CONFIDENCE_L2,
+            "abstain_answerable_target": ABSTAIN_ANSWERABLE,
+        },
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ..core import Assistant
+
+    parser = argparse.ArgumentParser(prog="python -m assistant.measuring.training", description=__doc__)
+    parser.add_argument("--corpus", type=Path, required=True, help="rtqa-2024 corpus.jsonl")
+    parser.add_argument("--questions", type=Path, required=True, help="rtqa-2024 questions.jsonl")
+    parser.add_argument("--cache", type=Path, default=Path(".cache/eval"), help="where the index is kept (as eval)")
+    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument(
+        "--examples", type=Path, help="keep the described questions in this file, and reuse it when it exists"
+    )
+    parser.add_argument(
+        "--lead-chars",
+        type=int,
+        default=LEAD_CHARS,
+        help="index each article's first N characters only (0: whole articles)",
+    )
+    args = parser.parse_args(argv)
+    if "2022" in str(args.questions):
+        print("training: rtqa-2022 is the yardstick and is never trained on", file=sys.stderr)
+        return 2
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    corpus = load_corpus_lines(args.corpus)
+    if args.lead_chars:
+        corpus = {aid: lead_only(line, args.lead_chars) for aid, line in corpus.items()}
+    questions = load_questions(args.questions)
+    chosen = select(questions, list(corpus), sample=None, seed=0, distractors=0)
+    folder = prepare(corpus, chosen, args.cache)
+    if args.examples and args.examples.is_file():
+        with open(args.examples, "rb") as fh:
+            examples = pickle.load(fh)
+        log(f"train: {len(examples)} described questions from {args.examples}")
+    else:
+        assistant = Assistant(seeds_dir=folder / "seeds", index_dir=folder / "index")
+        log(f"train: {len(questions)} questions, {len(corpus)} articles; index {folder}")
+        assistant.index()
+        examples = collect(assistant, questions, log)
+        if args.examples:
+            with open(args.examples, "wb") as out:
+                pickle.dump(examples, out)
+    data = train(examples, log)
+    data["training"]["corpus"] = args.corpus.parent.name
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    log(f"train: wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
