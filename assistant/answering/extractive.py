@@ -14,20 +14,13 @@ from ..embedding.embedder import Embedder
 from ..reading.sentences import split_sentences
 from ..reading.terms import stems
 from ..storing.sentence_vectors import ChunkSentences, sentences_digest
+from .answer_confidence import confidence_features, sentence_scores, subject_coverage, unmentioned
+from .answer_features import TEASER
+from .choices import Choice
 from .choosing import choose, freshest
 from .evidence import MIN_ANSWER_SUPPORT, Evidence, compose, local_weights, matches
 from .questions import Question, answer_kind, answer_shape
-from .short_answers import (
-    TEASER,
-    Choice,
-    confidence_features,
-    listed,
-    load_model,
-    rank,
-    sentence_scores,
-    subject_coverage,
-    unmentioned,
-)
+from .short_answers import listed, load_model, rank
 from .wanted import wanted
 
 NOT_FOUND = "The indexed articles don't say."

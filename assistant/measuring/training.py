@@ -22,18 +22,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..answering.answer_confidence import CONFIDENCE_FEATURES, confidence_features, sentence_scores, subject_coverage
+from ..answering.answer_features import FEATURES, describe
 from ..answering.questions import query_for
-from ..answering.short_answers import (
-    CONFIDENCE_FEATURES,
-    FEATURES,
-    MODEL_FILE,
-    ShortAnswerModel,
-    confidence_features,
-    describe,
-    ranking,
-    sentence_scores,
-    subject_coverage,
-)
+from ..answering.short_answers import MODEL_FILE, ShortAnswerModel, ranking
 from ..answering.wanted import wanted
 from ..searching.filters import Filters
 from .eval_sets import EvalQuestion, load_corpus_lines, load_questions, prepare, select
