@@ -75,3 +75,11 @@ def test_squad_scores_match_the_benchmarks_rule():
     assert token_f1("Gabriel Attal", "Attal") == pytest.approx(2 / 3)
     assert token_f1(None, "Attal") == 0.0
     assert states("It is the Eiffel Tower [1].", "Eiffel Tower") and not states("Eiffel Towers", "Eiffel Tower")
+
+
+def test_a_possessive_or_a_typographic_apostrophe_still_states_the_answer():
+    assert states("Vladimir Putin’s invasion of Ukraine", "Vladimir Putin")
+    assert states("Bed Bath & Beyond's management", "Bed Bath & Beyond")
+    assert states("the Joneses’ house", "Joneses")
+    assert states("Domino's Italian job", "Domino’s")
+    assert not states("Putin’s invasion", "Vladimir Putin")

@@ -16,6 +16,7 @@ from ..reading.terms import stems
 from ..storing.sentence_vectors import ChunkSentences, sentences_digest
 from .answer_confidence import confidence_features, sentence_scores, subject_coverage, unmentioned
 from .answer_features import TEASER
+from .candidates import answer_key
 from .choices import Choice
 from .choosing import choose, freshest
 from .evidence import MIN_ANSWER_SUPPORT, Evidence, compose, local_weights, matches
@@ -76,7 +77,9 @@ class ExtractiveAnswerer:
             named = listed(scored, asked)
             statements = []
             for choice in named:
-                stating = freshest([(evidence[i].support, evidence[i]) for i in choice.stated_in], passages)
+                # Cite a sentence that writes the answer out ("Serena Williams", not a later "Williams").
+                whole = [i for i in choice.stated_in if f" {choice.key} " in f" {answer_key(evidence[i].sentence)} "]
+                stating = freshest([(evidence[i].support, evidence[i]) for i in whole or choice.stated_in], passages)
                 if stating not in statements:
                     statements.append(stating)
             answer = compose(question.text, statements, passages)
