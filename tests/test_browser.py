@@ -169,7 +169,8 @@ def test_history_survives_a_reload_and_new_chat_clears_it(page):
     new_chat(page)
     page.reload()
     page.wait_for_selector("#question textarea")
-    page.wait_for_timeout(1500)  # give the stored history every chance to come back
+    # The page's load event brings back the stored history and fills in the collection line, in one update.
+    page.wait_for_function("() => document.querySelector('#collection').innerText.trim() !== ''")
     assert page.locator("#chat .na-answer").count() == 0
 
 
