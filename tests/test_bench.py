@@ -64,7 +64,7 @@ def write_corpus(folder: Path) -> Path:
     return folder / "corpus.jsonl"
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_bench_command_reports_both_pipelines(tmp_path):
     corpus = write_corpus(tmp_path / "eval")
     out, md = tmp_path / "bench.json", tmp_path / "report" / "bench.md"
@@ -179,7 +179,7 @@ def test_bm25_builder_keeps_rows_in_order():
     assert LexicalBuilder().finish("empty").search("anything", 5) == []
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_rebuild_with_nothing_changed_loads_no_model(tmp_path, real_embedder):
     from assistant.core import Assistant
     from assistant.embedding.embedder import SentenceEmbedder
