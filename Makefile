@@ -71,7 +71,8 @@ check: lint
 # rtqa-2022 stays the yardstick. Builds (or reuses) the whole corpus's index under .cache/eval first.
 TRAIN_DATA ?= ../shared/eval/rtqa-2024
 train: install
-	$(BIN)/python -m assistant.measuring.training --corpus $(TRAIN_DATA)/corpus.jsonl --questions $(TRAIN_DATA)/questions.jsonl
+	$(BIN)/python -m assistant.measuring.training --corpus $(TRAIN_DATA)/corpus.jsonl --questions $(TRAIN_DATA)/questions.jsonl \
+		--calibrate $(TRAIN_DATA)-mini
 
 clean:
 	rm -rf $(VENV) index/chroma index/lexical .pytest_cache

@@ -33,6 +33,7 @@ CONFIDENCE_FEATURES = (
 SUBJECT_TERMS = 3
 # Capitalised question words that name nothing: question words, titles of address, pronouns.
 NOT_SUBJECT = frozenset("i the a an is are was were what who which how when where why did does do us".split())
+ASKING_WORDS = (*NOT_SUBJECT, "has", "have", "had", "will", "would", "can", "could", "should", "much", "many", "whom")
 
 
 def sentence_scores(evidence: Sequence[Evidence]) -> np.ndarray:
@@ -42,7 +43,9 @@ def sentence_scores(evidence: Sequence[Evidence]) -> np.ndarray:
 
 def subject_coverage(question: str, passages: Sequence[Passage], idf: Callable[[str], dict[str, float]]) -> float:
     """Share of the question's SUBJECT_TERMS rarest words (by corpus idf) that the passages hold anywhere."""
-    weights = idf(question)
+    # A question word is rare only in a small collection that never asks ("what", "does"): not a subject.
+    asking = set(stems(" ".join(ASKING_WORDS)))
+    weights = {t: w for t, w in idf(question).items() if t not in asking}
     rare = sorted(weights, key=lambda t: -weights[t])[:SUBJECT_TERMS]
     held = set(stems(" ".join(f"{p.title} {p.text}" for p in passages)))
     return sum(1 for t in rare if matches(t, held)) / len(rare) if rare else 0.0

@@ -42,6 +42,14 @@ FITS = {
     "reason": {"phrase"},
     "yesno": set(),
 }
+# A date that counts from the day it was written ("next week", "Tuesday"): true then, unreadable later.
+RELATIVE_DATE = re.compile(
+    r"^(?:(?:next|last|this|coming|later this|early next|late next)\s+\w+|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|today|tomorrow|tonight|yesterday|.*\b(?:ago|later|from now|away))$",
+    re.IGNORECASE,
+)
+# "China-North Korea (relations)", "U.S.-China (trade)": two names joined are a modifier, not one name.
+JOINED_NAMES = re.compile(r"[A-Za-z.]-[A-Z]")
 TEASER = re.compile(
     r"^(?:here(?:'s| is| are)|read (?:on|more)|find out|click|see (?:the|our)|watch|listen|sign up|subscribe)\b"
     r"|\b(?:read on to|here's what|here's how|what you need to know|what we know)\b",
@@ -85,6 +93,9 @@ FEATURES: tuple[str, ...] = (
     "words_3",
     "words_4_plus",
     "list_for_plural",
+    "names_outlet",
+    "relative_date",
+    "joined_names",
     *(f"shape_{s}" for s in SHAPES),
     *(f"kind_{k}_{s}" for k in ("person", "place", "title", "thing") for s in ("name", "quoted", "phrase")),
 )
@@ -118,12 +129,16 @@ def describe(
     With an embedder, a candidate is also compared in meaning with the noun the question asks for
     ("which animal": "sheep" is closer than "Dolly"; "who": a person's name is closer to "person").
     """
-    asked = set(stems(question))
+    asked = set(stems(question)) | acronyms(question)
+    if all(p.published is None for p in passages):
+        today = None  # no report is dated: none is newer than another
     entities = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]+", question)[1:]}
     noun = set(stems(wanted.noun.split()[-1])) if wanted.noun else set()
     top_support = max((e.support for e in evidence[:SENTENCES]), default=1.0) or 1.0
     as_written = " " + " ".join(" ".join(re.findall(r"[\w'’-]+", p.text)) for p in passages) + " "
     headlines = [f" {answer_key(p.title)} " for p in passages]
+    # "told CNN": the outlet reporting a story is seldom its answer.
+    outlets = {answer_key(p.source) for p in passages if p.source}
     seen: dict[str, Seen] = {}
     for position, item in enumerate(evidence[:SENTENCES]):
         sentence = item.sentence
@@ -159,6 +174,9 @@ def describe(
             )
             features["noun_near"] = float(_near(inside, token_stems, noun))
             features["noun_inside"] = float(bool(noun & set(words)))
+            features["names_outlet"] = float(key in outlets)
+            features["relative_date"] = float(candidate.shape == "date" and bool(RELATIVE_DATE.match(candidate.text)))
+            features["joined_names"] = float(candidate.shape == "name" and bool(JOINED_NAMES.search(candidate.text)))
             features["in_headline"] = float(f" {key} " in f" {answer_key(passage.title)} ")
             # "Earlier", "Severe", "More": a capitalised word the passages also write in lower case names nothing.
             single = candidate.shape == "name" and " " not in candidate.text
@@ -195,6 +213,17 @@ def describe(
         _compare(found, wanted, question, embedder)
     rows = [_row(item, wanted, headlines) for item in found]
     return found, np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
+
+
+def acronyms(question: str) -> set[str]:
+    """The initials of the question's multi-word names, lower case: "WHO" repeats "the World Health
+    Organization" as surely as its words do."""
+    found = set()
+    for run in re.findall(r"\b[A-Z][\w'’-]*(?:\s+(?:of|for|and|the|on|de)?\s*[A-Z][\w'’-]*)+", question):
+        initials = "".join(w[0] for w in re.sub(r"^The\s+", "", run).split() if w[0].isupper())
+        if len(initials) >= 2:
+            found.add(initials.lower())
+    return found
 
 
 def merge_names(seen: dict[str, Seen]) -> list[Seen]:
@@ -281,8 +310,12 @@ def _near(inside: list[int], token_stems: list[set[str]], noun: set[str]) -> boo
 
 
 def _recency(published: date | None, today: date | None) -> float:
-    if published is None or today is None:
-        return 0.0
+    """1 for a report of today, halving every RECENT_DAYS. With no dates in the collection at all every
+    report is as new as the rest (1); an undated report among dated ones is neither new nor old (0.5)."""
+    if today is None:
+        return 1.0
+    if published is None:
+        return 0.5
     return 0.5 ** (max((today - published).days, 0) / RECENT_DAYS)
 
 

@@ -70,7 +70,13 @@ class ExtractiveAnswerer:
         scored = rank(model, asked, question.stem, evidence, passages, today, self.embedder)
         subject = subject_coverage(question.stem, passages, self.idf)
         confidence = model.confidence(confidence_features(scored, sentence_scores(evidence), asked.short, subject))
-        if confidence < (model.threshold if self.min_confidence is None else self.min_confidence):
+        # The model judges whether a short answer is right; a why/how question has none, and is
+        # answered when its best sentence takes the question up well enough.
+        if asked.short:
+            unsure = confidence < (model.threshold if self.min_confidence is None else self.min_confidence)
+        else:
+            unsure = evidence[0].support < MIN_ANSWER_SUPPORT
+        if unsure:
             return not_found(question, passages, confidence)
         best = scored.best
         if asked.short and best is not None:
@@ -82,6 +88,11 @@ class ExtractiveAnswerer:
                 stating = freshest([(evidence[i].support, evidence[i]) for i in whole or choice.stated_in], passages)
                 if stating not in statements:
                     statements.append(stating)
+            if asked.plural:
+                # "Which leaders ...?": the model may name one; the sentences that name the others follow.
+                for i in pick(evidence):
+                    if len(statements) < MAX_ANSWER_SENTENCES and evidence[i] not in statements:
+                        statements.append(evidence[i])
             answer = compose(question.text, statements, passages)
             answer.short = join_names([c.text for c in named])
         else:

@@ -119,6 +119,11 @@ def load_model(path: Path = MODEL_FILE) -> ShortAnswerModel:
     data = json.loads(path.read_text(encoding="utf-8"))
     if tuple(data["features"]) != FEATURES or tuple(data["confidence"]["features"]) != CONFIDENCE_FEATURES:
         raise ValueError(f"{path} was trained on other features; run `make train` to rebuild it")
+    return model_from(data)
+
+
+def model_from(data: dict) -> ShortAnswerModel:
+    """The model of a trained weights record (the JSON file's content)."""
     return ShortAnswerModel(
         mean=np.array(data["mean"], dtype=np.float32),
         scale=np.array(data["scale"], dtype=np.float32),
