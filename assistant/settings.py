@@ -53,6 +53,13 @@ class Settings:
     unsupported: str = "mark"  # a generated sentence its source does not back: "mark" it or "drop" it
     min_support: float = 0.6  # claim support (cosine + rare-term overlap) a cited passage must give
     prompts_dir: Path = PROMPTS_DIR  # the templates; a folder of one's own may replace any file
+    # Following feeds (README "Following feeds"); nothing is fetched unless feeds or pages are added.
+    feeds_file: str = ""  # the list of feeds; default feeds.json in the index folder
+    fetch_timeout: float = 20.0  # seconds per request: connecting, each read, and the whole body
+    fetch_max_mb: float = 10.0  # a page or feed larger than this is refused
+    fetch_max_redirects: int = 5
+    fetch_per_host: int = 2  # requests in flight to one site at a time
+    fetch_retries: int = 2  # further attempts after a connection error or a 429/5xx answer
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":
