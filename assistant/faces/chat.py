@@ -20,6 +20,7 @@ MAX_RECORDS = 50  # conversation turns kept in the browser between visits
 UPLOAD_TYPES = sorted(SUFFIXES)
 MAX_UPLOAD = f"{MAX_FILE_MB}mb"  # Gradio refuses larger uploads before they reach us
 STORAGE_KEY = "news-assistant-chat"
+LIVE_TICK_S = 5  # how often an open window asks whether the index has moved on
 
 CSS = """
 .na-answer p { margin: 0 0 .4em 0; }
@@ -222,7 +223,8 @@ def clean_records(records: Any) -> list[dict]:
     return [r for r in records if isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys)]
 
 
-def build(assistant) -> Any:
+def build(assistant, live: Any = None) -> Any:
+    """The window; with a LiveIndex it also says when the index was last updated and what arrived since."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
@@ -231,6 +233,9 @@ def build(assistant) -> Any:
         records = gr.BrowserState([], storage_key=STORAGE_KEY)
         gr.Markdown("## News assistant\nAsk about the news in the indexed articles. Every claim cites its source [n].")
         collection = gr.Markdown(elem_id="collection")
+        if live is not None:
+            freshness = gr.Markdown(elem_id="freshness")
+            opened = gr.State(0)  # articles that had arrived when this page was opened
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
@@ -293,4 +298,15 @@ def build(assistant) -> Any:
         rebuild.click(run_rebuild, None, [status, outlets, panel, collection], api_visibility="private")
         demo.load(restore, records, [chatbot, panel, outlets, collection], api_visibility="private")
         gr.api(app.api_chat, api_name="chat")
+        if live is not None:
+
+            def at_open():
+                return live.arrived, live.status(live.arrived)
+
+            def tick(at_open_count):
+                return live.status(at_open_count or 0), app.collection()
+
+            demo.load(at_open, None, [opened, freshness], api_visibility="private")
+            timer = gr.Timer(LIVE_TICK_S)
+            timer.tick(tick, opened, [freshness, collection], api_visibility="private", queue=False)
     return demo

@@ -70,13 +70,19 @@ def _feeds_file(settings: Any) -> Any:
 def limits(settings: Any) -> Any:
     from ..fetching.polite_http import Limits
 
-    return Limits(
-        timeout_s=settings.fetch_timeout,
-        max_bytes=int(settings.fetch_max_mb * 1024 * 1024),
-        max_redirects=settings.fetch_max_redirects,
-        per_host=max(1, settings.fetch_per_host),
-        retries=max(0, settings.fetch_retries),
-    )
+    return Limits.from_settings(settings)
+
+
+def fetcher(settings: Any) -> Any:
+    """What `serve --refresh-every` runs on its schedule: the feeds file read afresh each time, then fetched."""
+    from ..fetching.feed_list import load_feeds
+    from ..fetching.fetch_run import fetch_feeds
+
+    def fetch() -> Any:
+        feeds = load_feeds(_feeds_file(settings))
+        return fetch_feeds(feeds, settings.seeds_dir, settings.index_dir, limits(settings))
+
+    return fetch
 
 
 def run_feeds_add(args: argparse.Namespace) -> int:

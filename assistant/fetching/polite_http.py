@@ -6,7 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from typing import Iterable
+from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -35,6 +35,16 @@ class Limits:
     per_host: int = 2  # requests in flight to one host at a time
     retries: int = 2  # further attempts after a connection error or a 429/5xx answer
     backoff_s: float = 0.5  # first wait between attempts; doubled each time
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "Limits":
+        return cls(
+            timeout_s=settings.fetch_timeout,
+            max_bytes=int(settings.fetch_max_mb * 1024 * 1024),
+            max_redirects=settings.fetch_max_redirects,
+            per_host=max(1, settings.fetch_per_host),
+            retries=max(0, settings.fetch_retries),
+        )
 
 
 @dataclass(frozen=True)
