@@ -88,7 +88,9 @@ class LiveIndex:
             self.rebuilds += 1
             self.updated_at = datetime.now(timezone.utc)
             self.last_summary = report.summary()
-            log.warning("live index (%s): %s", why, report.summary())
+            plan = report.plan
+            busy = plan.added or plan.changed or plan.removed or plan.bad
+            log.log(logging.WARNING if busy else logging.INFO, "live index (%s): %s", why, report.summary())
 
     def _watch_loop(self) -> None:
         import watchfiles
@@ -107,7 +109,8 @@ class LiveIndex:
         while not self._stop.is_set():
             try:
                 report = self.fetch()
-                log.warning("live index: fetched: %s", report.summary())
+                busy = report.new or report.updated or report.failures
+                log.log(logging.WARNING if busy else logging.INFO, "live index: fetched: %s", report.summary())
                 for failure in report.failures:
                     log.warning("live index: failed %s", failure)
             except Exception:
