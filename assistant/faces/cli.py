@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--skip",
         action="append",
         default=[],
-        choices=["baseline", "reindex", "queries", "cold", "serve"],
+        choices=["baseline", "reindex", "queries", "cold", "serve", "feeds"],
         help="leave a phase out (repeatable)",
     )
     p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the report as JSON")

@@ -8,7 +8,7 @@ from ..reading.metadata import parse_date, source_from_url, split_names
 from .feed_items import FeedItem
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
-MIN_TEXT_CHARS = 200  # less than this is a teaser, a paywall or an index page, not an article
+MIN_TEXT_CHARS = 100  # less than this is a teaser, a paywall or an index page, not an article
 
 
 class NotAnArticle(ValueError):
