@@ -220,3 +220,15 @@ def test_robots_txt_retries_and_the_per_host_limit(site, tmp_path):
     assert site.hits["/private/memo.html"] == 0 and site.hits["/robots.txt"] == 1
     assert site.hits["/flaky.html"] == 2 and len(report.new) == 7
     assert peak[0] == 2  # six slow pages, never more than two at once
+
+
+def test_add_fetches_single_pages_into_seeds_pages(site, tmp_path, capsys):
+    where = ["--seeds", str(tmp_path / "seeds"), "--index", str(tmp_path / "index")]
+    good = publish(site, "/story.html", "Harbour ferry resumes service", "ferry")
+    assert main(["add", good, site.url + "/missing.html", *where]) == 3
+    out, err = capsys.readouterr()
+    assert "saved    pages/harbour-ferry-resumes-service-" in out
+    assert f"pages: {site.url}/missing.html: HTTP 404" in err
+    (article,) = read_folder(tmp_path / "seeds").articles
+    assert article.url == good and article.title == "Harbour ferry resumes service"
+    assert main(["add", "ftp://example.org/x", *where]) == 1  # not http(s): refused before anything is fetched

@@ -46,6 +46,7 @@ class LiveIndex:
         self.rebuilds = 0
         self.last_summary = ""
         self._stop = threading.Event()
+        self.ready = threading.Event()  # set once the seeds folder is being watched
         self._rebuilding = threading.Lock()
         self._threads: list[threading.Thread] = []
 
@@ -97,10 +98,21 @@ class LiveIndex:
 
         seeds = str(self.assistant.settings.seeds_dir)
         try:
-            for _changes in watchfiles.watch(
-                seeds, watch_filter=article_file, debounce=DEBOUNCE_MS, stop_event=self._stop, raise_interrupt=False
+            for changes in watchfiles.watch(
+                seeds,
+                watch_filter=article_file,
+                debounce=DEBOUNCE_MS,
+                stop_event=self._stop,
+                raise_interrupt=False,
+                yield_on_timeout=True,  # an empty set each quiet second: the first says the watch is set up
+                rust_timeout=1000,
             ):
-                self.rebuild("files changed in the seeds folder")
+                if changes:
+                    self.rebuild("files changed in the seeds folder")
+                elif not self.ready.is_set():
+                    self.ready.set()
+                    # Whatever landed between the start-up index and the watch being set up.
+                    self.rebuild("starting to watch the seeds folder")
         except Exception:
             log.exception("live index: watching %s stopped", seeds)
 
