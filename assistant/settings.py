@@ -60,6 +60,9 @@ class Settings:
     fetch_max_redirects: int = 5
     fetch_per_host: int = 2  # requests in flight to one site at a time
     fetch_retries: int = 2  # further attempts after a connection error or a 429/5xx answer
+    # Feeds added from the chat window are fetched from public addresses only (no SSRF through the
+    # app); this lets them reach loopback, link-local and private addresses too.
+    fetch_allow_private: bool = False
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":
@@ -101,6 +104,10 @@ def _convert(name: str, value: Any, kind: type) -> Any:
         raise ValueError(f"Setting {name} must be one of {', '.join(CHOICES[name])}, got {value!r}")
     if issubclass(kind, Path):
         return Path(value)
+    if kind is bool and isinstance(value, str):  # bool("false") would be True
+        if value.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ValueError(f"Setting {name} must be true or false, got {value!r}")
+        return value.strip().lower() in ("1", "true", "yes", "on")
     try:
         return cast(Any, kind)(value)
     except (TypeError, ValueError):

@@ -232,3 +232,38 @@ def test_add_fetches_single_pages_into_seeds_pages(site, tmp_path, capsys):
     (article,) = read_folder(tmp_path / "seeds").articles
     assert article.url == good and article.title == "Harbour ferry resumes service"
     assert main(["add", "ftp://example.org/x", *where]) == 1  # not http(s): refused before anything is fetched
+
+
+def test_a_feed_followed_from_the_window_is_never_fetched_from_a_private_address(site, tmp_path):
+    from assistant.core import Assistant
+    from assistant.faces.chat import ChatApp
+    from assistant.fetching.feed_list import feeds_path, load_feeds
+
+    page = publish(site, "/ok.html", "Bridge reopens after repair", "bridge")
+    site.put("/rss.xml", rss("Post", [("Good", page, DAY, "")]), "application/rss+xml")
+    index = tmp_path / "index"
+    window = ChatApp(Assistant(seeds_dir=tmp_path / "seeds", index_dir=index, embedder=object()))
+    for url in (site.url + "/rss.xml", "http://localhost/feed", "http://169.254.169.254/latest", "http://10.0.0.8/rss"):
+        assert window.follow(url).startswith("**Not followed:**"), url
+    assert "loopback address &#40;127.0.0.1&#41;" in window.follow(site.url + "/rss.xml")  # escaped for Markdown
+    assert "link-local" in window.follow("http://169.254.169.254/latest")
+    assert "private" in window.follow("http://10.0.0.8/rss")
+    assert load_feeds(feeds_path(index)) == []
+
+    # A feed saved as added from the window (say, a name that resolved to a public address then):
+    # every fetch checks again, so it is not fetched from 127.0.0.1 now.
+    feed = Feed("post", site.url + "/rss.xml", public_only=True)
+    report = fetch_feeds([feed], tmp_path / "seeds", index, Limits(timeout_s=5))
+    assert [f.reason for f in report.failures] == [
+        "127.0.0.1 is a loopback address (127.0.0.1); set fetch_allow_private to allow it"
+    ]
+    assert site.hits["/rss.xml"] == 0 and site.hits["/robots.txt"] == 0
+
+    # The setting lets the window follow a local feed, fetched like any other.
+    allowed = ChatApp(
+        Assistant(seeds_dir=tmp_path / "seeds", index_dir=index, embedder=object(), fetch_allow_private="true")
+    )
+    assert allowed.follow(site.url + "/rss.xml").startswith("Following ")
+    (followed,) = load_feeds(feeds_path(index))
+    assert followed.public_only is False
+    assert len(fetch_feeds([followed], tmp_path / "seeds", index).new) == 1

@@ -146,6 +146,24 @@ class ChatApp:
         lines += [f"- Refused {escape(r)}" for r in saved.refused]
         return "\n".join(lines)
 
+    def follow(self, url: str) -> str:
+        """Follow a feed from the window. Its URL must name a public address (no requests to the
+        server's own network on a visitor's behalf) unless `fetch_allow_private` is set, and every
+        fetch of it checks that again, redirects included."""
+        from ..fetching.addresses import private_address
+        from ..fetching.feed_list import add_feed, check_url, feeds_path
+
+        s = self.assistant.settings
+        try:
+            url = check_url(url or "")
+            problem = "" if s.fetch_allow_private else private_address(url)
+            if problem:
+                raise ValueError(problem)
+            feed = add_feed(feeds_path(s.index_dir, s.feeds_file), url, public_only=not s.fetch_allow_private)
+        except ValueError as exc:
+            return f"**Not followed:** {escape(str(exc))}."
+        return f"Following {escape(feed.url)} as **{escape(feed.name)}**: its items arrive with the next refresh."
+
     def rebuild(self, progress: Any = None) -> str:
         from ..storing.indexing import IndexBusy
 
@@ -269,6 +287,10 @@ def build(assistant, live: Any = None) -> Any:
                     )
                     rebuild = gr.Button("Rebuild index", elem_id="rebuild")
                     status = gr.Markdown(elem_id="index-status")
+                    if live is not None and live.fetch is not None:  # feeds are fetched on a schedule
+                        feed_url = gr.Textbox(label="Follow a feed (RSS, Atom or JSON Feed URL)", elem_id="feed-url")
+                        follow = gr.Button("Follow", elem_id="follow")
+                        follow.click(app.follow, feed_url, status, api_visibility="private")
 
         def respond(message, stored, since_, until_, as_of_, outlets_):
             for chat, new_panel, new_records in app.respond(message, stored, since_, until_, as_of_, outlets_):

@@ -19,6 +19,7 @@ class Feed:
 
     name: str
     url: str
+    public_only: bool = False  # added from the chat window: fetched only from public addresses
 
 
 def feeds_path(index_dir: Path, feeds_file: str = "") -> Path:
@@ -32,7 +33,11 @@ def load_feeds(path: Path) -> list[Feed]:
     data = json.loads(path.read_text(encoding="utf-8") or "[]")
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of feeds")
-    return [Feed(str(d["name"]), str(d["url"])) for d in data if isinstance(d, dict) and "name" in d and "url" in d]
+    return [
+        Feed(str(d["name"]), str(d["url"]), d.get("public_only") is True)
+        for d in data
+        if isinstance(d, dict) and "name" in d and "url" in d
+    ]
 
 
 def save_feeds(path: Path, feeds: list[Feed]) -> None:
@@ -54,7 +59,7 @@ def folder_name(text: str) -> str:
     return name or "feed"
 
 
-def add_feed(path: Path, url: str, name: str | None = None) -> Feed:
+def add_feed(path: Path, url: str, name: str | None = None, public_only: bool = False) -> Feed:
     """Add a feed (its name derived from the host when not given); a name or URL already there is refused."""
     url = check_url(url)
     feeds = load_feeds(path)
@@ -70,7 +75,7 @@ def add_feed(path: Path, url: str, name: str | None = None) -> Feed:
     chosen, n = base, 2
     while chosen in taken:
         chosen, n = f"{base}-{n}", n + 1
-    feed = Feed(chosen, url)
+    feed = Feed(chosen, url, public_only)
     save_feeds(path, [*feeds, feed])
     return feed
 

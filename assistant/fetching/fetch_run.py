@@ -156,7 +156,9 @@ def add_pages(urls: list[str], seeds_dir: Path, index_dir: Path, limits: Limits 
 def _check_feed(client: PoliteClient, feed: Feed, before: FeedState | None) -> tuple[ParsedFeed | None, FeedState]:
     """The feed's items, or None when the server says it has not changed since last time."""
     before = before or FeedState()
-    got = client.get(feed.url, accept=FEED_TYPES, etag=before.etag, last_modified=before.last_modified)
+    got = client.get(
+        feed.url, accept=FEED_TYPES, etag=before.etag, last_modified=before.last_modified, public_only=feed.public_only
+    )
     if got.not_modified:
         return None, before
     return parse_feed(got.body, got.content_type), FeedState(got.etag, got.last_modified)
@@ -171,7 +173,7 @@ def _fetch_item(
     known: ItemState | None,
     folder: str = "",
 ) -> tuple[str, bool]:
-    got = client.get(item.url, accept=PAGE_TYPES)
+    got = client.get(item.url, accept=PAGE_TYPES, public_only=feed.public_only)
     record = article_record(got.body, item.url, item, outlet or feed.name)
     where = folder or f"{FEEDS_FOLDER}/{folder_name(feed.name)}"
     previous = known.path if known and (Path(seeds_dir) / known.path).is_file() else ""

@@ -12,6 +12,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from .addresses import private_address
+
 try:
     VERSION = version("news-assistant")
 except PackageNotFoundError:  # run from a source tree that was never installed
@@ -99,13 +101,17 @@ class PoliteClient:
         last_modified: str = "",
         robots: bool = True,
         max_bytes: int | None = None,
+        public_only: bool = False,
     ) -> Fetched:
         """GET url, following at most `max_redirects` redirects; FetchFailed says why nothing came back.
 
         `accept` lists content-type prefixes the caller can use; anything else is refused unread.
+        `public_only` refuses every hop that names or resolves to a non-public address.
         """
         seen = {url}
         for _ in range(self.limits.max_redirects + 1):
+            if public_only and (problem := private_address(url)):
+                raise FetchFailed(problem)
             if robots and not self.allowed(url):
                 raise FetchFailed(f"robots.txt of {urlsplit(url).netloc} disallows {urlsplit(url).path or '/'}")
             headers = {}
