@@ -112,7 +112,7 @@ class PoliteClient:
         for _ in range(self.limits.max_redirects + 1):
             if public_only and (problem := private_address(url)):
                 raise FetchFailed(problem)
-            if robots and not self.allowed(url):
+            if robots and not self.allowed(url, public_only):
                 raise FetchFailed(f"robots.txt of {urlsplit(url).netloc} disallows {urlsplit(url).path or '/'}")
             headers = {}
             if etag:
@@ -199,7 +199,7 @@ class PoliteClient:
                 self._hosts[host] = threading.BoundedSemaphore(self.limits.per_host)
             return self._hosts[host]
 
-    def allowed(self, url: str) -> bool:
+    def allowed(self, url: str, public_only: bool = False) -> bool:
         """What the site's robots.txt says about url for this tool (read once per site per run).
 
         FetchFailed when robots.txt cannot be had: the site is down, or answers 5xx (RFC 9309:
@@ -207,18 +207,19 @@ class PoliteClient:
         """
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
+        key = f"{origin} {public_only}"  # a robots.txt redirected elsewhere is checked as its page would be
         with self._robots_lock:
-            if origin not in self._robots:
-                self._robots[origin] = self._load_robots(origin)
-            rules = self._robots[origin]
+            if key not in self._robots:
+                self._robots[key] = self._load_robots(origin, public_only)
+            rules = self._robots[key]
         if isinstance(rules, str):
             raise FetchFailed(rules)
         return rules.can_fetch(ROBOTS_AGENT, url)
 
-    def _load_robots(self, origin: str) -> RobotFileParser | str:
+    def _load_robots(self, origin: str, public_only: bool) -> RobotFileParser | str:
         rules = RobotFileParser(origin + "/robots.txt")
         try:
-            got = self.get(origin + "/robots.txt", robots=False, max_bytes=ROBOTS_MAX_BYTES)
+            got = self.get(origin + "/robots.txt", robots=False, max_bytes=ROBOTS_MAX_BYTES, public_only=public_only)
         except FetchFailed as failure:
             reason = str(failure)
             if reason.startswith("HTTP 4"):
