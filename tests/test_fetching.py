@@ -12,6 +12,8 @@ from assistant.fetching.fetch_run import fetch_feeds
 from assistant.fetching.polite_http import Limits
 from assistant.reading.folder import read_folder
 
+pytestmark = pytest.mark.slow  # starts HTTP servers (quick ones: about ten seconds for the module)
+
 DAY = "Tue, 04 Mar 2025 08:00:00 GMT"
 
 
