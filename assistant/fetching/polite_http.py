@@ -147,7 +147,8 @@ class PoliteClient:
         """One request: a Fetched, or the Location of a redirect."""
         host = urlsplit(url).netloc.lower()
         with self._host_slot(host):
-            self.requests += 1
+            with self._lock:
+                self.requests += 1
             try:
                 with self._http.stream("GET", url, headers=headers) as response:
                     return self._read(url, response, accept, cap)
