@@ -141,7 +141,8 @@ def test_index_ask_and_serve_make_no_outbound_connection(guarded, tmp_path):
         # (Gradio runs its version check and analytics in threads of their own): once the process has
         # exited, whatever a launch does in the background has been done, and any attempt logged.
         server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=120) == 130, (tmp_path / "serve.log").read_text()[-3000:]  # Ctrl-C's status
+        # Ctrl-C's status, or 0 where the app closes its server on Ctrl-C itself; either way it exited.
+        assert server.wait(timeout=120) in (0, 130), (tmp_path / "serve.log").read_text()[-3000:]
     finally:
         stop(server)
     assert attempts(log) == []
