@@ -104,6 +104,8 @@ def test_bench_command_reports_both_pipelines(tmp_path):
         report["index_articles_per_s"] / report["baseline"]["index_articles_per_s"]
     )
     assert report["cold_start_s"] is None  # skipped, and said so rather than made up
+    # Questions as people ask them (no options) are timed for ours; the naive pipeline can only name options.
+    assert report["free_answer_p50_ms"] > 0 and report["baseline"]["free_answer_p50_ms"] is None
     assert report["loadavg"]["start"] and report["run"]["articles"] == len(STORIES)
     details = report["details"]
     # Nothing changed: hashes only, the model never loads; one edited article: only it is redone.

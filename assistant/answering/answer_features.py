@@ -22,7 +22,7 @@ from .candidates import SHAPES, WORD, Candidate, answer_key, candidates
 from .evidence import Evidence
 from .wanted import Wanted
 
-COMPARED = 40  # candidates compared in meaning with the question and its noun (they are embedded)
+COMPARED = 12  # candidates compared in meaning with the question and its noun (they are embedded)
 CONTEXT_WORDS = 6  # words either side of a candidate that say what its sentence says of it
 # What a question asks for when it names no noun of its own.
 KIND_NOUNS = {"person": "person", "place": "place", "title": "title"}

@@ -156,7 +156,8 @@ def _pick_queries(path: Path, n: int) -> list[dict]:
     from .eval_sets import load_questions
 
     return [
-        {"text": q.asked(), "as_of": q.date.isoformat(), "choices": list(q.choices)} for q in load_questions(path)[:n]
+        {"text": q.asked(), "free": q.question, "as_of": q.date.isoformat(), "choices": list(q.choices)}
+        for q in load_questions(path)[:n]
     ]
 
 
@@ -178,6 +179,10 @@ def _touch(seeds_file: Path, share: float) -> int:
     return touched
 
 
+# Timed per question: retrieval, the answer with options offered (as the eval asks), and without (as people ask).
+LATENCIES = ("query", "answer", "free_answer")
+
+
 def _index_figures(build: dict, articles: int) -> dict:
     seconds = build["wall_s"]
     return {
@@ -192,8 +197,8 @@ def _latency_figures(result: dict) -> dict:
     from .metrics import percentile
 
     out = {}
-    for name in ("query", "answer"):
-        values = result[f"{name}_ms"]
+    for name in LATENCIES:
+        values = result.get(f"{name}_ms") or []
         for q in (50, 95, 99):
             out[f"{name}_p{q}_ms"] = percentile(values, q)
     return out
@@ -201,7 +206,7 @@ def _latency_figures(result: dict) -> dict:
 
 def _pooled(results: list[dict]) -> dict:
     """The latencies of several query rounds as one sample."""
-    return {f"{name}_ms": [v for r in results for v in r[f"{name}_ms"]] for name in ("query", "answer")}
+    return {f"{name}_ms": [v for r in results for v in r.get(f"{name}_ms", [])] for name in LATENCIES}
 
 
 def _round_summary(result: dict) -> dict:
