@@ -39,6 +39,7 @@ class Settings:
     min_confidence: float = -1.0
     host: str = "127.0.0.1"
     port: int = 7860
+    auth_file: str = ""  # user:password lines; needed to bind beyond loopback (or NEWS_ASSISTANT_AUTH=user:password)
     # The generative path (see README "Generative answers"); llm "" keeps the extractive answerer.
     llm: str = ""  # "openai" (any OpenAI-compatible server), "ollama", "llama-cpp" (a GGUF file in process)
     llm_base_url: str = ""  # openai: required, e.g. http://127.0.0.1:8080/v1; ollama: http://127.0.0.1:11434

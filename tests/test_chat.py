@@ -124,5 +124,49 @@ def test_credentials_and_loopback_rules(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWS_ASSISTANT_AUTH", "ann:secret")
     assert credentials(None) == [("ann", "secret")]
     file = tmp_path / "auth"
-    file.write_text("bob:pw1\nbad line\ncy:pw2\n")
+    file.write_text("bob:pw1\n\n# a comment\ncy:pw2\n")
     assert credentials(str(file)) == [("bob", "pw1"), ("cy", "pw2")]
+
+
+def test_credentials_hold_any_character_and_refuse_malformed_entries(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWS_ASSISTANT_AUTH", "ann:p@ss,word")
+    assert credentials(None) == [("ann", "p@ss,word")]  # a comma is part of the password
+    file = tmp_path / "auth"
+    file.write_text("ann:p@ss,word:with colon \nbob:#, ;\n", encoding="utf-8")
+    assert credentials(str(file)) == [("ann", "p@ss,word:with colon "), ("bob", "#, ;")]
+    for bad in ("bob:pw1\nno colon here\n", "bob:pw1\n:nouser\n", "bob:\n", "# only a comment\n"):
+        file.write_text(bad, encoding="utf-8")
+        with pytest.raises(ValueError, match=str(file)) as refused:
+            credentials(str(file))
+        assert "pw1" not in str(refused.value)  # a password is never echoed
+    for bad in ("ann", "ann:", ":pw", "ann:pw\nbob:pw"):
+        monkeypatch.setenv("NEWS_ASSISTANT_AUTH", bad)
+        with pytest.raises(ValueError, match="NEWS_ASSISTANT_AUTH"):
+            credentials(None)
+
+
+def test_a_malformed_auth_file_stops_serve_with_the_line_named(tmp_path):
+    file = tmp_path / "auth"
+    file.write_text("ann:secret\nbob\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NEWS_ASSISTANT_AUTH"}
+    env["NEWS_ASSISTANT_AUTH_FILE"] = str(file)  # the setting names the file
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+            "--seeds",
+            str(tmp_path),
+            "--index",
+            str(tmp_path / "index"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert f"{file} line 2 is not user:password" in result.stderr

@@ -111,7 +111,9 @@ def add_serve_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to bind (default 127.0.0.1); anything else needs credentials")
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument(
-        "--auth-file", metavar="FILE", help="file with user:password lines (or NEWS_ASSISTANT_AUTH=user:password)"
+        "--auth-file",
+        metavar="FILE",
+        help="file with one user:password per line (or NEWS_ASSISTANT_AUTH=user:password)",
     )
 
 
@@ -145,6 +147,7 @@ def make_assistant(args: argparse.Namespace):
         chroma_url=args.chroma_url,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
+        auth_file=getattr(args, "auth_file", None),
         **llm_overrides(args),
     )
     return Assistant(settings=settings)
@@ -293,7 +296,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     assistant = make_assistant(args)
     assistant.chat_model  # noqa: B018 - a misconfigured --llm fails at start, not at the first question
-    return serve(assistant, auth_file=args.auth_file)
+    return serve(assistant)
 
 
 if __name__ == "__main__":
