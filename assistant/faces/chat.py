@@ -10,7 +10,7 @@ from typing import Any, Iterator
 from ..answers import Answer
 from ..reading.decoding import MAX_FILE_MB
 from ..reading.folder import SUFFIXES
-from .chat_render import answer_html, empty_index_html, escape, panel_html, pending_html, report_markdown
+from .chat_render import answer_html, empty_index_html, escape, panel_html, pending_html, report_markdown, sanitised
 from .uploads import save_uploads
 
 log = logging.getLogger(__name__)
@@ -177,11 +177,20 @@ class ChatApp:
             answer = self.assistant.answer(message, history, since=since, until=until, as_of=as_of, sources=sources)
         except (ValueError, RuntimeError, OSError) as exc:  # a malformed date filter, an unreachable store
             answer = Answer(question=message or "", text=f"Sorry: {exc}", abstained=True)
-        data = answer.to_dict()
-        data.pop("passages", None)
-        # gradio_client takes any dict with a "path" key for a file to download: rename it.
-        data["answered_by"] = data.pop("path")
-        return data
+        return api_data(answer)
+
+
+def api_data(answer: Answer) -> dict:
+    """An answer as the /chat endpoint returns it: every text field plain text, links only http(s)."""
+    data = answer.to_dict()
+    data.pop("passages", None)
+    for citation in data["citations"]:
+        for item in (citation, *citation.get("also_reported_by", ())):
+            if not str(item.get("url", "")).startswith(("http://", "https://")):
+                item["url"] = ""
+    # gradio_client takes any dict with a "path" key for a file to download: rename it.
+    data["answered_by"] = data.pop("path")
+    return data
 
 
 def question_html(message: str) -> str:
@@ -219,7 +228,9 @@ def clean_records(records: Any) -> list[dict]:
     keys = ("q", "a", "html", "panel")
     if not isinstance(records, list):
         return []
-    return [r for r in records if isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys)]
+    kept = [r for r in records if isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys)]
+    # The HTML goes back into the page: only what chat_render writes survives.
+    return [{**r, "html": sanitised(r["html"]), "panel": sanitised(r["panel"])} for r in kept]
 
 
 def build(assistant) -> Any:
