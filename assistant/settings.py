@@ -20,6 +20,7 @@ class Settings:
     index_dir: Path = Path("index")
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 switches to a Chroma server
     collection: str = "news"
+    follow_links_outside: bool = False  # read symlinks in the seeds folder whose targets lie outside it
     embedding_model: str = "all-MiniLM-L6-v2"  # the packaged model, or a local model folder
     embedding_batch_size: int = 32
     device: str = "cpu"  # "cuda" with a CUDA build of torch
@@ -93,6 +94,12 @@ def _convert(name: str, value: Any, kind: type) -> Any:
         return str(value) if value else None
     if name in CHOICES and value not in CHOICES[name]:
         raise ValueError(f"Setting {name} must be one of {', '.join(CHOICES[name])}, got {value!r}")
+    if kind is bool and isinstance(value, str):  # from the environment: bool("false") would be True
+        if value.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"Setting {name} must be true or false, got {value!r}")
     if issubclass(kind, Path):
         return Path(value)
     try:

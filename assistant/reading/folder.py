@@ -39,17 +39,22 @@ def code_version() -> str:
     )
 
 
-def read_folder(folder: Path, cache: ReadCache | None = None) -> ReadResult:
+def read_folder(folder: Path, cache: ReadCache | None = None, *, links_outside: bool = False) -> ReadResult:
     """Read every article file under folder, in sorted order; hidden files and READMEs are skipped.
 
     With a cache, a file or JSONL record whose bytes have not changed since it was last read
-    is taken from it instead of being parsed and cleaned again.
+    is taken from it instead of being parsed and cleaned again. A symlink whose target lies
+    outside the folder is skipped and named unless `links_outside` allows it.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"no such folder: {folder}")
     result = ReadResult()
     for path in article_files(folder):
+        if not links_outside and leaves(path, folder):
+            reason = "a link to a file outside the seeds folder (set follow_links_outside to read it)"
+            result.bad.append(BadFile(path.relative_to(folder).as_posix(), reason))
+            continue
         result.extend(read_file(path, folder, cache))
         checkpoints.reached("read")
     if cache is not None:
@@ -95,6 +100,11 @@ def article_files(folder: Path) -> list[Path]:
             if Path(name).suffix.lower() in SUFFIXES:
                 found.append(Path(here, name))
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def leaves(path: Path, folder: Path) -> bool:
+    """Whether a link (or a chain of them) leads from inside the folder to somewhere outside it."""
+    return path.is_symlink() and not path.resolve().is_relative_to(folder.resolve())
 
 
 def read_file(path: Path, root: Path, cache: ReadCache | None = None) -> ReadResult:

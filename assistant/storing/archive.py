@@ -72,7 +72,7 @@ class Archive:
         the index. Only a rebuild (`update`) writes that cache; `fresh` starts it over."""
         path = self.settings.index_dir / "read-cache.sqlite3"
         cache = ReadCache(path, code_version(), fresh=fresh, update=update)
-        return read_folder(self.settings.seeds_dir, cache)
+        return read_folder(self.settings.seeds_dir, cache, links_outside=self.settings.follow_links_outside)
 
     def plan(self) -> IndexPlan:
         found = self.read()
