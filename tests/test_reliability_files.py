@@ -280,3 +280,17 @@ def test_links_leaving_the_seeds_folder_are_refused_by_name_unless_allowed(tmp_p
     assert Settings.load().follow_links_outside is False
     monkeypatch.setenv("NEWS_ASSISTANT_FOLLOW_LINKS_OUTSIDE", "true")
     assert Settings.load().follow_links_outside is True
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, fake_embedder):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    with open(os.fsencode(seeds) + b"/bad\xff\xfename.txt", "w") as fh:
+        fh.write("Ferry to stop running\n" + PARA + "\n")
+    bot = Assistant(seeds_dir=seeds, index_dir=tmp_path / "index", embedder=fake_embedder)
+    report = bot.index()
+    assert not report.plan.bad
+    assert [a.path for a in report.plan.added] == ["bad\\xff\\xfename.txt"]
+    assert report.chunks_total >= 1
+    assert bot.retrieve("When will the river ferry stop running?")[0].path == "bad\\xff\\xfename.txt"
+    assert bot.index().plan.summary().startswith("0 added, 0 changed, 0 removed, 1 unchanged")
