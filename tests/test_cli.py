@@ -83,3 +83,21 @@ def test_bad_date_flag_is_a_clear_error(built):
     result = run("ask", "parade?", "--as-of", "next tuesday", "--seeds", str(seeds), "--index", str(index))
     assert result.returncode == 1
     assert "Not a date" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_says_when_it_builds_a_missing_index_and_refuses_without_articles(tmp_path):
+    from reliability_kit import driver
+
+    seeds, index = seed_folder(tmp_path), tmp_path / "typo-index"
+    built = driver("cli", "ask", "When is the parade?", "--seeds", str(seeds), "--index", str(index))
+    assert built.returncode == 0, built.stderr
+    assert f"No index at {index}: building it from {seeds} (1 file) first." in built.stderr
+    assert built.stdout.strip()
+    again = driver("cli", "ask", "When is the parade?", "--seeds", str(seeds), "--index", str(index))
+    assert "No index" not in again.stderr  # built once, then used
+
+    nowhere = tmp_path / "no-such-index"
+    refused = driver("cli", "ask", "When?", "--seeds", str(tmp_path / "no-seeds"), "--index", str(nowhere))
+    assert refused.returncode == 1
+    assert f"no index at {nowhere}" in refused.stderr and "news-assistant index --seeds" in refused.stderr
+    assert "Traceback" not in refused.stderr and not nowhere.exists()  # nothing created

@@ -202,7 +202,8 @@ def print_plan(plan) -> None:
 
 def run_ask(args: argparse.Namespace) -> int:
     assistant = make_assistant(args)
-    assistant.ensure_index()
+    if not prepare_index(assistant):
+        return EXIT_ERROR
     options = dict(as_of=args.as_of, since=args.since, until=args.until, sources=args.sources)
     if args.json or assistant.chat_model is None:
         # The extractive answer is whole at once: the short answer is printed first, then the rest.
@@ -225,6 +226,32 @@ def run_ask(args: argparse.Namespace) -> int:
         print(f"\n\n({answer.path}; the answer is:)\n")
         print(answer.with_sources())
     return EXIT_OK
+
+
+def prepare_index(assistant) -> bool:
+    """Build the index on first use, saying so on stderr; False, with the command to run, when
+    there are no article files to build it from (a mistyped --index or --seeds, say)."""
+    from ..reading.folder import article_files
+
+    s = assistant.settings
+    where = s.chroma_url or str(s.index_dir)
+    # Checked before the store is opened: opening it would create an empty index folder.
+    if (s.chroma_url or (s.index_dir / "chroma").exists()) and assistant.store.count() > 0:
+        return True
+    files = article_files(s.seeds_dir) if s.seeds_dir.is_dir() else []
+    if not files:
+        print(
+            f"news-assistant: no index at {where}, and no article files in {s.seeds_dir} to build one from. "
+            "Add articles there and run: news-assistant index --seeds DIR --index DIR",
+            file=sys.stderr,
+        )
+        return False
+    print(
+        f"No index at {where}: building it from {s.seeds_dir} ({len(files)} file{'s' if len(files) != 1 else ''}) first.",
+        file=sys.stderr,
+    )
+    assistant.ensure_index()
+    return True
 
 
 def run_eval(args: argparse.Namespace) -> int:
