@@ -168,14 +168,12 @@ def run_index(args: argparse.Namespace) -> int:
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="chunk", desc="Embedding", file=sys.stderr)
-        bar.total = total  # an estimate until the last batch is chunked
+            bar = tqdm(total=total, unit="article", desc="Embedding", file=sys.stderr)
         bar.update(done - bar.n)
 
-    report = assistant.index(full=args.full, dry_run=args.dry_run, progress=progress)
+    report = assistant.index(full=args.full, dry_run=args.dry_run, progress=progress, planned=print_plan)
     if bar is not None:
         bar.close()
-    print_plan(report.plan)
     print(report.summary())
     return EXIT_SKIPPED if report.plan.bad else EXIT_OK
 
@@ -198,6 +196,7 @@ def print_plan(plan) -> None:
         print(f"  note     {note}", file=sys.stderr)
     if len(plan.notes) > PLAN_LINES:
         print(f"  note     ... and {len(plan.notes) - PLAN_LINES} more", file=sys.stderr)
+    sys.stdout.flush()  # before the progress bar on stderr, also when both go to one file
 
 
 def run_ask(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from ..reading.folder import code_version, read_folder
 from ..reading.read_cache import ReadCache
 from ..settings import Settings
 from .bm25 import LexicalIndex
-from .indexing import IndexBusy, IndexPlan, IndexReport, Progress, apply, index_lock, plan
+from .indexing import IndexBusy, IndexPlan, IndexReport, Planned, Progress, apply, index_lock, plan
 from .lexical_sync import refresh_lexical
 from .sentence_vectors import SentenceVectorStore
 from .store import Store
@@ -91,15 +91,24 @@ class Archive:
         found = self.read()
         return plan(found.articles, found.bad, self.store.articles())
 
-    def update(self, *, full: bool = False, dry_run: bool = False, progress: Progress | None = None) -> IndexReport:
-        """Apply exactly the difference between the seeds folder and the index."""
+    def update(
+        self,
+        *,
+        full: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        planned: Planned | None = None,
+    ) -> IndexReport:
+        """Apply exactly the difference between the seeds folder and the index; `planned` hears the plan first."""
         with self._lock, index_lock(self.settings.index_dir):
             if full and not dry_run:
-                return self._rebuild_beside(progress)
+                return self._rebuild_beside(progress, planned)
             found = self.read(update=not dry_run)
             stored = {} if full else self.store.articles()
             the_plan = plan(found.articles, found.bad, stored)
             the_plan.notes = found.notes
+            if planned:
+                planned(the_plan)
             if dry_run:
                 return IndexReport(plan=the_plan, chunks_total=self.store.count(), dry_run=True)
             report = apply(
@@ -115,7 +124,7 @@ class Archive:
             self._lexical = None
             return report
 
-    def _rebuild_beside(self, progress: Progress | None) -> IndexReport:
+    def _rebuild_beside(self, progress: Progress | None, planned: Planned | None = None) -> IndexReport:
         """Every article embedded into a collection beside the live one, which keeps answering
         until the new one is complete and takes its place (the lock is held by the caller)."""
         staged = Archive(replace(self.settings, collection=self.store.staged_name), self.embedder)
@@ -125,6 +134,8 @@ class Archive:
         found = self.read(update=True, fresh=True)
         the_plan = plan(found.articles, found.bad, {})
         the_plan.notes = found.notes
+        if planned:
+            planned(the_plan)
         report = apply(
             the_plan,
             {},
