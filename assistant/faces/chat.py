@@ -21,6 +21,11 @@ UPLOAD_TYPES = sorted(SUFFIXES)
 MAX_UPLOAD = f"{MAX_FILE_MB}mb"  # Gradio refuses larger uploads before they reach us
 STORAGE_KEY = "news-assistant-chat"
 
+# System fonts only, one family for every weight: the packaged web font lacks some bold glyphs,
+# which then came from a fallback face mid-word, and nothing is fetched from the internet.
+FONTS = ["Liberation Sans", "Arimo", "Helvetica Neue", "Helvetica", "Arial", "DejaVu Sans", "sans-serif"]
+MONO_FONTS = ["Liberation Mono", "DejaVu Sans Mono", "Menlo", "Consolas", "monospace"]
+
 CSS = """
 .na-answer p { margin: 0 0 .4em 0; }
 .na-short { font-size: 1.1em; }
@@ -37,11 +42,16 @@ CSS = """
 .na-flash { outline: 3px solid var(--color-accent, #f97316); transition: outline .3s; }
 mark { background: #fde68a; color: inherit; padding: 0 .1em; }
 .na-cursor { opacity: .6; }
+/* The chat's toolbar (copy conversation, clear) gets a row of its own above the messages
+   instead of floating over the first one. */
+#chat .icon-button-wrapper.top-panel { position: static; display: flex; justify-content: flex-end; margin: 4px; }
+/* The rebuild's progress shows in its own line, not over the sources panel or the status. */
+#rebuild-progress { min-height: 4.5rem; }
 """
 
 # Clicking [n] opens that source under the answer and points at it in the panel. The chat's
 # sanitiser drops data-* attributes, so the link's target travels in a class name.
-HEAD = """<script>
+HEAD = r"""<script>
 document.addEventListener('click', function (event) {
   var link = event.target.closest ? event.target.closest('a.na-cite') : null;
   if (!link) return;
@@ -56,6 +66,20 @@ document.addEventListener('click', function (event) {
   var card = document.querySelector('.na-card-' + key);
   if (card) { flash(card); }
 }, true);
+// Each message's accessible name is its text as shown, not the HTML it was made from.
+(function () {
+  var prefix = /^(bot|user)'s message: /;
+  var fix = function () {
+    document.querySelectorAll('#chat [aria-label]').forEach(function (el) {
+      var label = el.getAttribute('aria-label'), match = prefix.exec(label);
+      if (!match) return;
+      var text = match[0] + (el.innerText || '').replace(/\s+/g, ' ').trim().slice(0, 300);
+      if (label !== text) el.setAttribute('aria-label', text);
+    });
+  };
+  new MutationObserver(fix).observe(document.documentElement,
+    {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-label']});
+})();
 </script>"""
 
 
@@ -141,7 +165,7 @@ class ChatApp:
         lines = []
         if saved.written:
             lines.append("Saved to the seeds folder: " + ", ".join(escape(n) for n in saved.written) + ".")
-            lines.append("Press **Rebuild index** to add them.")
+            lines.append(f"Press **Rebuild index** to add {'it' if len(saved.written) == 1 else 'them'}.")
         lines += [f"- Refused {escape(r)}" for r in saved.refused]
         return "\n".join(lines)
 
@@ -150,7 +174,7 @@ class ChatApp:
 
         def tick(done: int, total: int) -> None:
             if progress is not None and total:
-                progress((done, total), desc="Embedding passages", unit="passages")
+                progress((done, total), desc="Embedding articles", unit="articles")
 
         try:
             report = self.assistant.index(progress=tick)
@@ -251,6 +275,7 @@ def build(assistant) -> Any:
                     feedback_options=None,
                     show_label=False,
                     placeholder="Ask a question about the news.",
+                    buttons=["copy", "copy_all"],  # no share: it has nowhere to share to from a local app
                 )
                 with gr.Row():
                     box = gr.Textbox(
@@ -259,7 +284,7 @@ def build(assistant) -> Any:
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                 with gr.Row():
                     new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
-                gr.Examples(EXAMPLES, inputs=box, label="Try")
+                examples = gr.Examples(EXAMPLES, inputs=box, label="Try", api_visibility="private")
             with gr.Column(scale=2, min_width=300):
                 with gr.Accordion("Filters", open=False, elem_id="filters"):
                     as_of = gr.Textbox(label="As of (YYYY-MM-DD): later articles are ignored", elem_id="as-of")
@@ -274,6 +299,7 @@ def build(assistant) -> Any:
                         label="Add article files", file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload"
                     )
                     rebuild = gr.Button("Rebuild index", elem_id="rebuild")
+                    rebuild_progress = gr.HTML("", elem_id="rebuild-progress", padding=False)
                     status = gr.Markdown(elem_id="index-status")
 
         def respond(message, stored, since_, until_, as_of_, outlets_):
@@ -298,10 +324,20 @@ def build(assistant) -> Any:
         for trigger in (box.submit, send.click):
             trigger(respond, ask_inputs, ask_outputs, api_visibility="private")
         new_chat.click(lambda: ([], app.idle_panel(), []), None, [chatbot, panel, records], api_visibility="private")
+        # The toolbar's trash icon clears the conversation itself, as New chat does, not only the screen.
+        chatbot.clear(lambda: (app.idle_panel(), []), None, [panel, records], api_visibility="private")
+        # A "Try" example is asked, not only put in the box.
+        examples.load_input_event.then(respond, ask_inputs, ask_outputs, api_visibility="private")
         files.upload(app.upload, files, status, api_visibility="private").then(
             lambda: None, None, files, api_visibility="private"
         )
-        rebuild.click(run_rebuild, None, [status, outlets, panel, collection], api_visibility="private")
+        rebuild.click(
+            run_rebuild,
+            None,
+            [status, outlets, panel, collection],
+            api_visibility="private",
+            show_progress_on=[rebuild_progress],
+        )
         demo.load(restore, records, [chatbot, panel, outlets, collection], api_visibility="private")
         gr.api(app.api_chat, api_name="chat")
     return demo

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .chat import CSS, HEAD, MAX_UPLOAD, build
+from .chat import CSS, FONTS, HEAD, MAX_UPLOAD, MONO_FONTS, build
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
@@ -66,6 +66,8 @@ def serve(assistant: Any, auth_file: str | None = None) -> int:
     report = assistant.ensure_index()
     if report is not None:
         print(report.summary(), file=sys.stderr)
+    import gradio as gr
+
     app = build(assistant)
     # Four answers at once keeps two CPU cores busy without starving the embedder; the rest wait in line.
     app.queue(default_concurrency_limit=4, max_size=64)
@@ -78,6 +80,7 @@ def serve(assistant: Any, auth_file: str | None = None) -> int:
         inbrowser=False,
         max_file_size=MAX_UPLOAD,
         css=CSS,
+        theme=gr.themes.Default(font=FONTS, font_mono=MONO_FONTS),
         head=HEAD,
         footer_links=["api"],
     )
