@@ -253,8 +253,9 @@ def clean_records(records: Any) -> list[dict]:
     if not isinstance(records, list):
         return []
     kept = [r for r in records if isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys)]
-    # The HTML goes back into the page: only what chat_render writes survives.
-    return [{**r, "html": sanitised(r["html"]), "panel": sanitised(r["panel"])} for r in kept]
+    # The panel goes into the page as it is: only what chat_render writes survives. (Messages
+    # pass through the Chatbot's own sanitiser, and keep the entities that stop Markdown.)
+    return [{**r, "panel": sanitised(r["panel"])} for r in kept]
 
 
 def build(assistant) -> Any:

@@ -54,7 +54,7 @@ def sanitised(fragment: str) -> str:
     for link in root.iter("a"):
         if not link.get("href", "").startswith(("http://", "https://")):
             link.attrib.pop("href", None)
-    return lxml_html.tostring(root, encoding="unicode")
+    return html.escape(root.text or "", quote=False) + "".join(lxml_html.tostring(c, encoding="unicode") for c in root)
 
 
 def day(value: date | None) -> str:
