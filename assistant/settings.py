@@ -55,6 +55,16 @@ class Settings:
     unsupported: str = "mark"  # a generated sentence its source does not back: "mark" it or "drop" it
     min_support: float = 0.6  # claim support (cosine + rare-term overlap) a cited passage must give
     prompts_dir: Path = PROMPTS_DIR  # the templates; a folder of one's own may replace any file
+    # Following feeds (README "Following feeds"); nothing is fetched unless feeds or pages are added.
+    feeds_file: str = ""  # the list of feeds; default feeds.json in the index folder
+    fetch_timeout: float = 20.0  # seconds per request: connecting, each read, and the whole body
+    fetch_max_mb: float = 10.0  # a page or feed larger than this is refused
+    fetch_max_redirects: int = 5
+    fetch_per_host: int = 2  # requests in flight to one site at a time
+    fetch_retries: int = 2  # further attempts after a connection error or a 429/5xx answer
+    # Feeds added from the chat window are fetched from public addresses only (no SSRF through the
+    # app); this lets them reach loopback, link-local and private addresses too.
+    fetch_allow_private: bool = False
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":
@@ -94,14 +104,12 @@ def _convert(name: str, value: Any, kind: type) -> Any:
         return str(value) if value else None
     if name in CHOICES and value not in CHOICES[name]:
         raise ValueError(f"Setting {name} must be one of {', '.join(CHOICES[name])}, got {value!r}")
-    if kind is bool and isinstance(value, str):  # from the environment: bool("false") would be True
-        if value.strip().lower() in ("1", "true", "yes", "on"):
-            return True
-        if value.strip().lower() in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(f"Setting {name} must be true or false, got {value!r}")
     if issubclass(kind, Path):
         return Path(value)
+    if kind is bool and isinstance(value, str):  # bool("false") would be True
+        if value.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ValueError(f"Setting {name} must be true or false, got {value!r}")
+        return value.strip().lower() in ("1", "true", "yes", "on")
     try:
         return cast(Any, kind)(value)
     except (TypeError, ValueError):

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fake embedder for pure logic, the real model and a seed index for the rest."""
+"""Shared fixtures: a fake embedder for pure logic, the real model and a seed index for the rest; markers by fixture."""
 
 import hashlib
 
@@ -7,6 +7,22 @@ import pytest
 from support import ROOT, SEED, seed_folder  # noqa: F401  (ROOT and SEED are imported from here by tests)
 
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+# A test that asks for one of these fixtures (directly or through another fixture) gets the marker,
+# so the fast loop leaves it out without every test having to say so. Tests that load the model or
+# start a server some other way (a child process, getfixturevalue) carry the marker themselves.
+MARKED_BY_FIXTURE = {"real_embedder": "model", "server": "server"}
+HEAVY = ("model", "server", "browser", "llm")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the markers
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture, marker in MARKED_BY_FIXTURE.items():
+            if fixture in item.fixturenames:
+                item.add_marker(marker)
+        # `slow` keeps its meaning, "not in make test-fast": every heavy test is slow too.
+        if any(item.get_closest_marker(name) for name in HEAVY):
+            item.add_marker("slow")
 
 
 class FakeEmbedder:

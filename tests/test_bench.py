@@ -64,7 +64,7 @@ def write_corpus(folder: Path) -> Path:
     return folder / "corpus.jsonl"
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_bench_command_reports_both_pipelines(tmp_path):
     corpus = write_corpus(tmp_path / "eval")
     out, md = tmp_path / "bench.json", tmp_path / "report" / "bench.md"
@@ -116,6 +116,13 @@ def test_bench_command_reports_both_pipelines(tmp_path):
     assert "| index_articles_per_s |" in md.read_text() and md.with_suffix(".png").stat().st_size > 0
     assert f"Queries: {bench.QUERY_ROUNDS} rounds per pipeline" in md.read_text()
     assert json.loads(proc.stdout)["ratios"].keys() == set(KEYS)
+    # Feeds from a local server: 100 items fetched, then a refresh that costs a 304 per feed and embeds nothing.
+    feeds = details["feeds"]
+    assert report["fetch_100_items_s"] > 0 and report["refresh_noop_s"] > 0
+    assert feeds["fetch_failures"] == [] and feeds["items_fetched"] == 100
+    assert feeds["refresh_unchanged_feeds"] == len(feeds["feed_urls"]) and feeds["refresh_chunks_embedded"] == 0
+    assert feeds["refresh_requests"] == len(feeds["feed_urls"]) + 1  # and robots.txt once
+    assert report["baseline"]["fetch_100_items_s"] is None
 
 
 def test_auto_dtype_follows_the_cpu():
@@ -179,7 +186,7 @@ def test_bm25_builder_keeps_rows_in_order():
     assert LexicalBuilder().finish("empty").search("anything", 5) == []
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_rebuild_with_nothing_changed_loads_no_model(tmp_path, real_embedder):
     from assistant.core import Assistant
     from assistant.embedding.embedder import SentenceEmbedder

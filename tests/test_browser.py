@@ -23,6 +23,7 @@ SHOTS = ROOT / "tests" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PARADE = "When is the military parade in Beijing?"
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.model]  # Chromium, app.py, the model
 
 HOSTILE = md(
     "Harbour festival draws record crowds <script>window.__xss = 1</script><img src=x onerror=window.__xss=2>",
@@ -62,7 +63,7 @@ def app(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (make test installs it)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
@@ -168,7 +169,8 @@ def test_history_survives_a_reload_and_new_chat_clears_it(page):
     new_chat(page)
     page.reload()
     page.wait_for_selector("#question textarea")
-    page.wait_for_timeout(1500)  # give the stored history every chance to come back
+    # The page's load event brings back the stored history and fills in the collection line, in one update.
+    page.wait_for_function("() => document.querySelector('#collection').innerText.trim() !== ''")
     assert page.locator("#chat .na-answer").count() == 0
 
 

@@ -26,6 +26,8 @@ def app_url(tmp_path_factory):
         stop(proc)
 
 
+@pytest.mark.server
+@pytest.mark.model
 def test_chat_endpoint_returns_text_and_structured_citations(app_url):
     from gradio_client import Client
 
@@ -38,6 +40,8 @@ def test_chat_endpoint_returns_text_and_structured_citations(app_url):
     assert "September 3" in first["passage"]
 
 
+@pytest.mark.server
+@pytest.mark.model
 def test_chat_endpoint_takes_history_and_filters(app_url):
     from gradio_client import Client
 
@@ -52,6 +56,8 @@ def test_chat_endpoint_takes_history_and_filters(app_url):
     assert "Not a date" in refused["text"]
 
 
+@pytest.mark.server
+@pytest.mark.model
 def test_chat_page_is_served_on_loopback(app_url):
     import urllib.request
 

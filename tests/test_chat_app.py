@@ -39,7 +39,7 @@ def test_follow_up_uses_the_stored_conversation(app):
 
 def test_abstaining_says_so_and_offers_the_closest_passages(app):
     (chat, _, _), _ = finish(app.respond("What is the capital of France?", [], "", "", "", []))
-    assert "could not find an answer" in chat[-1]["content"]
+    assert "The indexed articles don't say. None of them mentions “France”." in chat[-1]["content"]
     assert "Closest passages" in chat[-1]["content"]
 
 

@@ -26,6 +26,7 @@ def built(tmp_path_factory):
     return seeds, index, result
 
 
+@pytest.mark.model  # the command indexes with the packaged model
 def test_index_prints_plan_and_summary_and_names_skipped_files(built):
     seeds, index, result = built
     assert result.returncode == 3, result.stderr  # 3: indexed, but some files were skipped
@@ -37,6 +38,7 @@ def test_index_prints_plan_and_summary_and_names_skipped_files(built):
     assert "0 added, 0 changed, 0 removed, 1 unchanged" in again.stdout
 
 
+@pytest.mark.model  # the command indexes with the packaged model
 def test_ask_json_matches_the_python_api(built, real_embedder):
     seeds, index, _ = built
     question = "What share of North Korea's trade does China account for?"
@@ -52,6 +54,7 @@ def test_ask_json_matches_the_python_api(built, real_embedder):
     assert [c.chunk_id for c in direct.citations] == [c["chunk_id"] for c in data["citations"]]
 
 
+@pytest.mark.model  # the command indexes with the packaged model
 def test_module_level_answer_uses_the_environment(built, monkeypatch):
     seeds, index, _ = built
     monkeypatch.setenv("NEWS_ASSISTANT_SEEDS_DIR", str(seeds))
@@ -65,6 +68,7 @@ def test_module_level_answer_uses_the_environment(built, monkeypatch):
     assert result.stdout.split("\n")[:2] == ["North Korea Joins Global Leaders at Beijing's Military Parade", "True"]
 
 
+@pytest.mark.model  # the command indexes with the packaged model
 def test_ask_plain_text_lists_sources(built):
     seeds, index, _ = built
     result = run("ask", "When is the military parade in Beijing?", "--seeds", str(seeds), "--index", str(index))
@@ -78,6 +82,7 @@ def test_missing_seeds_folder_is_a_clear_error(tmp_path):
     assert "does not exist" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.model  # the command indexes with the packaged model
 def test_bad_date_flag_is_a_clear_error(built):
     seeds, index, _ = built
     result = run("ask", "parade?", "--as-of", "next tuesday", "--seeds", str(seeds), "--index", str(index))

@@ -51,7 +51,7 @@ def url_of(kind, request):
     return request.getfixturevalue("server").url if kind == "server" else None
 
 
-@pytest.fixture(params=["folder", "server"])
+@pytest.fixture(params=["folder", pytest.param("server", marks=pytest.mark.server)])
 def backend(request):
     return url_of(request.param, request)
 
@@ -113,7 +113,9 @@ def assert_converged(now):
 # Stages in the order a rebuild meets them; ":N" is the N-th time (files read, batches embedded/written).
 # The server gets the three the issue names (reading, embedding, writing); the folder every stage.
 STAGES = ["read:2", "embed:2", "write:3", "delete", "lexical"]
-CASES = [("folder", stage) for stage in STAGES] + [("server", stage) for stage in STAGES[:3]]
+CASES = [("folder", stage) for stage in STAGES] + [
+    pytest.param("server", stage, marks=pytest.mark.server) for stage in STAGES[:3]
+]
 
 
 @pytest.mark.parametrize(("kind", "stage"), CASES)

@@ -9,9 +9,12 @@ import pytest
 from conftest import SHARED_EVAL
 
 MINI = SHARED_EVAL / "rtqa-2024-mini"
-pytestmark = pytest.mark.skipif(
-    not (MINI / "corpus.jsonl").is_file(), reason=f"evaluation data not found at {MINI} (../shared/eval is absent)"
-)
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(
+        not (MINI / "corpus.jsonl").is_file(), reason=f"evaluation data not found at {MINI} (../shared/eval is absent)"
+    ),
+]
 
 KEYS = {
     "hits@1",

@@ -63,6 +63,7 @@ def test_the_real_model_runs_fused_with_float32_vectors(real_embedder):
     assert (vectors * reference).sum(axis=1).min() > 0.999
 
 
+@pytest.mark.model
 def test_fused_layers_that_disagree_are_undone(monkeypatch):
     packed = fused_layers.PackedLinear.forward
     monkeypatch.setattr(fused_layers.PackedLinear, "forward", lambda self, x: packed(self, x) + 1.0)

@@ -7,10 +7,11 @@ import pytest
 from reliability_kit import cli
 from support import SEED, md
 
+from assistant.answering.extractive import NOT_FOUND
 from assistant.core import Assistant
 from assistant.faces import cli as command
 
-pytestmark = pytest.mark.slow  # the real embedding model
+pytestmark = pytest.mark.model
 
 INJECTION = [
     "The river ferry will stop running on March 31, the harbour authority said on Tuesday.",
@@ -110,6 +111,12 @@ def test_hostile_questions_get_a_clear_reply_from_answer_and_ask(bot, kind, monk
         assert answer.abstained and "the limit is 2,000" in answer.text
     if kind == "control characters":
         assert "September 3" in answer.text
+    if kind in ("Chinese", "German", "only punctuation"):
+        # The model reads English: an honest "don't say", never a passage that merely looks close.
+        assert answer.abstained and answer.text.startswith(NOT_FOUND) and not answer.citations
+        assert answer.short is None and answer.choice is None
+    if kind == "German":
+        assert "“Militärparade” and “Peking”" in answer.text  # the words it looked for and found nowhere
 
     # The same through the command, with the same model object so the process loads it once.
     monkeypatch.setattr("assistant.core.SentenceEmbedder", lambda *args, **kwargs: bot.embedder)

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from support import ROOT, md, seed_folder, start_app, stop
 
+pytestmark = [pytest.mark.server, pytest.mark.model]  # app.py with the real model
 SESSIONS = 16
 QUESTIONS_EACH = 10
 # (question, a phrase the answer must contain, or None when the articles do not say)

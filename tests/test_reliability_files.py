@@ -145,7 +145,7 @@ def test_a_50_mb_jsonl_feed_is_streamed_and_only_an_overlong_record_is_refused(t
 # --- duplicates ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["folder", "server"])
+@pytest.mark.parametrize("kind", ["folder", pytest.param("server", marks=pytest.mark.server)])
 def test_the_same_article_under_two_names_and_two_urls_is_indexed_once_and_both_recorded(
     tmp_path, fake_embedder, kind, request
 ):
@@ -202,6 +202,7 @@ def test_other_outlets_and_later_republications_stay_separate(tmp_path):
 # --- the whole rebuild, through the command ----------------------------------------------
 
 
+@pytest.mark.model  # the command, as a process, with the packaged model
 def test_index_command_names_every_problem_finishes_and_exits_3(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()

@@ -7,6 +7,7 @@ must stay empty. (It sees Python's sockets; native code opening its own would no
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ import pytest
 from reliability_kit import clean_env
 from support import ROOT, free_port, seed_folder, stop
 
-pytestmark = pytest.mark.slow  # the real model, the chat server
+pytestmark = [pytest.mark.model, pytest.mark.server]  # index, ask and the chat server as processes
 
 GUARD = """
 import ipaddress, json, os, socket
@@ -136,7 +137,44 @@ def test_index_ask_and_serve_make_no_outbound_connection(guarded, tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "the chat did not come up"
                 time.sleep(0.5)
-        time.sleep(2)  # whatever a launch does in the background (version checks, analytics) has had its chance
+        # Ctrl-C ends the server the ordinary way, and Python then waits for every thread it started
+        # (Gradio runs its version check and analytics in threads of their own): once the process has
+        # exited, whatever a launch does in the background has been done, and any attempt logged.
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=120) == 130, (tmp_path / "serve.log").read_text()[-3000:]  # Ctrl-C's status
+    finally:
+        stop(server)
+    assert attempts(log) == []
+
+
+def test_serve_refreshing_with_no_feeds_and_fetch_with_none_make_no_outbound_connection(guarded, tmp_path):
+    env, log = guarded
+    seeds = seed_folder(tmp_path)
+    where = ["--seeds", str(seeds), "--index", str(tmp_path / "index")]
+    fetched = run(["-m", "assistant", "fetch", *where], env, tmp_path)
+    assert fetched.returncode == 0 and "No feeds" in fetched.stdout, fetched.stderr[-3000:]
+    port = free_port()
+    with open(tmp_path / "serve.log", "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--refresh-every", "1s", *where],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=tmp_path,
+        )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    assert page.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the chat did not come up"
+                time.sleep(0.5)
+        time.sleep(4)  # several refreshes of an empty feed list have run
     finally:
         stop(server)
     assert attempts(log) == []

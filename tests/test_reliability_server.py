@@ -7,7 +7,7 @@ from support import md, seed_folder
 from assistant.core import Assistant
 from assistant.storing.remote import StoreUnavailable
 
-pytestmark = pytest.mark.slow  # a Chroma server of its own, stopped and started again
+pytestmark = pytest.mark.server  # a Chroma server of its own, stopped and started again
 
 QUESTION = "When is the military parade in Beijing?"
 

@@ -129,14 +129,30 @@ def test_a_stored_sentence_vector_is_nearer_its_own_sentence_than_the_others(ind
     assert checked
 
 
-def test_an_answer_embeds_only_the_question_when_vectors_are_stored(indexed, real_embedder):
-    before = real_embedder.calls
+def embedded_texts(embedder, monkeypatch) -> list[str]:
+    """Every text `embedder.embed` is given from now on."""
+    seen: list[str] = []
+    real = embedder.embed
+
+    def recording(texts, *args, **kwargs):
+        seen.extend(texts)
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(embedder, "embed", recording)
+    return seen
+
+
+def test_an_answer_embeds_no_stored_sentence(indexed, real_embedder, monkeypatch):
+    # The question (for retrieval, and its stem for the sentences) and the short answer's candidates
+    # are embedded; the passages' sentences come from the store.
+    seen = embedded_texts(real_embedder, monkeypatch)
     answer = indexed.answer("What share of North Korea's trade does China account for?")
     assert "98%" in answer.text and answer.citations
-    assert real_embedder.calls - before == 2  # the question for retrieval, its stem for the sentences
+    sentences = {s for text in stored_chunks(indexed).values() for s in split_sentences(text)}
+    assert seen and not sentences & set(seen)
 
 
-def test_stale_or_missing_vectors_fall_back_to_embedding_the_sentences(indexed, real_embedder):
+def test_stale_or_missing_vectors_fall_back_to_embedding_the_sentences(indexed, real_embedder, monkeypatch):
     question = "What share of North Korea's trade does China account for?"
     expected = indexed.answer(question)
     db = sqlite3.connect(indexed.sentence_store.path)
@@ -144,9 +160,10 @@ def test_stale_or_missing_vectors_fall_back_to_embedding_the_sentences(indexed, 
     db.execute("UPDATE vectors SET digest = 'other splitter'")
     db.commit()
     try:
-        before = real_embedder.calls
+        seen = embedded_texts(real_embedder, monkeypatch)
         answer = indexed.answer(question)
-        assert real_embedder.calls - before > 2  # the sentences were embedded instead
+        sentences = {s for text in stored_chunks(indexed).values() for s in split_sentences(text)}
+        assert sentences & set(seen)  # the sentences were embedded instead
         assert "98%" in answer.text and [c.chunk_id for c in answer.citations] == [
             c.chunk_id for c in expected.citations
         ]

@@ -13,7 +13,7 @@ from support import expected_chunk_ids, long_paragraphs, md, stored_chunk_ids
 
 from assistant.core import Assistant
 
-pytestmark = pytest.mark.slow  # starts a Chroma server and loads the real model
+pytestmark = [pytest.mark.server, pytest.mark.model]  # a Chroma server, the real model
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "When is the military parade in Beijing?"

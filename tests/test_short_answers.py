@@ -2,9 +2,10 @@
 
 import pytest
 
+from assistant.answering.answer_features import acronyms
 from assistant.answering.candidates import candidates
 from assistant.answering.questions import follow_up_context, is_follow_up
-from assistant.answering.wanted import wanted
+from assistant.answering.wanted import Wanted, wanted
 from assistant.measuring.metrics import exact_match, squad_normalise, states, token_f1
 
 
@@ -75,3 +76,25 @@ def test_squad_scores_match_the_benchmarks_rule():
     assert token_f1("Gabriel Attal", "Attal") == pytest.approx(2 / 3)
     assert token_f1(None, "Attal") == 0.0
     assert states("It is the Eiffel Tower [1].", "Eiffel Tower") and not states("Eiffel Towers", "Eiffel Tower")
+
+
+def test_a_possessive_or_a_typographic_apostrophe_still_states_the_answer():
+    assert states("Vladimir Putin’s invasion of Ukraine", "Vladimir Putin")
+    assert states("Bed Bath & Beyond's management", "Bed Bath & Beyond")
+    assert states("the Joneses’ house", "Joneses")
+    assert states("Domino's Italian job", "Domino’s")
+    assert not states("Putin’s invasion", "Vladimir Putin")
+
+
+def test_a_measure_noun_asks_for_a_number_and_the_noun_before_of_is_the_noun():
+    assert wanted("A quake hit. What was the magnitude of the quake?") == Wanted("number", "magnitude")
+    assert wanted("What is the population of Ohio?").kind == "number"
+    assert wanted("What was the price of the ticket?").kind == "amount"
+    assert wanted("What is the name of the new film?").kind == "title"
+    assert wanted("What is the capital of France?") == Wanted("place", "capital")
+
+
+def test_a_question_names_initials_repeat_it():
+    assert acronyms("Which virus has the World Health Organization named?") == {"who"}
+    assert "fr" in acronyms("The Federal Reserve raised rates. By how much?")
+    assert acronyms("Who won the game?") == set()

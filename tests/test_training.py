@@ -3,7 +3,9 @@ threshold keeps the asked share of answerable questions answered; free-form scor
 
 import numpy as np
 
-from assistant.answering.short_answers import CONFIDENCE_FEATURES, FEATURES, ShortAnswerModel
+from assistant.answering.answer_confidence import CONFIDENCE_FEATURES
+from assistant.answering.answer_features import FEATURES
+from assistant.answering.short_answers import ShortAnswerModel
 from assistant.measuring.free_form import FreeOutcome, decided, summarise_free
 from assistant.measuring.training import Example, fit_ranking, pick_threshold, top1, train
 

@@ -15,20 +15,14 @@ from ..embedding.embedder import Embedder
 from ..reading.sentences import split_sentences
 from ..reading.terms import stems
 from ..storing.sentence_vectors import ChunkSentences, sentences_digest
+from .answer_confidence import confidence_features, sentence_scores, subject_coverage, unmentioned
+from .answer_features import TEASER
+from .candidates import answer_key
+from .choices import Choice
 from .choosing import choose, freshest
 from .evidence import MIN_ANSWER_SUPPORT, Evidence, compose, local_weights, matches
 from .questions import Question, answer_kind, answer_shape
-from .short_answers import (
-    TEASER,
-    Choice,
-    confidence_features,
-    listed,
-    load_model,
-    rank,
-    sentence_scores,
-    subject_coverage,
-    unmentioned,
-)
+from .short_answers import listed, load_model, rank
 from .wanted import wanted
 
 NOT_FOUND = "The indexed articles don't say."
@@ -78,16 +72,29 @@ class ExtractiveAnswerer:
         scored = rank(model, asked, question.stem, evidence, passages, today, self.embedder)
         subject = subject_coverage(question.stem, passages, self.idf)
         confidence = model.confidence(confidence_features(scored, sentence_scores(evidence), asked.short, subject))
-        if confidence < (model.threshold if self.min_confidence is None else self.min_confidence):
+        # The model judges whether a short answer is right; a why/how question has none, and is
+        # answered when its best sentence takes the question up well enough.
+        if asked.short:
+            unsure = confidence < (model.threshold if self.min_confidence is None else self.min_confidence)
+        else:
+            unsure = evidence[0].support < MIN_ANSWER_SUPPORT
+        if unsure:
             return not_found(question, passages, confidence)
         best = scored.best
         if asked.short and best is not None:
             named = listed(scored, asked)
             statements = []
             for choice in named:
-                stating = freshest([(evidence[i].support, evidence[i]) for i in choice.stated_in], passages)
+                # Cite a sentence that writes the answer out ("Serena Williams", not a later "Williams").
+                whole = [i for i in choice.stated_in if f" {choice.key} " in f" {answer_key(evidence[i].sentence)} "]
+                stating = freshest([(evidence[i].support, evidence[i]) for i in whole or choice.stated_in], passages)
                 if stating not in statements:
                     statements.append(stating)
+            if asked.plural:
+                # "Which leaders ...?": the model may name one; the sentences that name the others follow.
+                for i in pick(evidence):
+                    if len(statements) < MAX_ANSWER_SENTENCES and evidence[i] not in statements:
+                        statements.append(evidence[i])
             answer = compose(question.text, statements, passages)
             answer.short = join_names([c.text for c in named])
         else:

@@ -32,6 +32,22 @@ TITLES = frozenset(
     "film films movie movies show shows series song songs album albums book books novel play musical "
     "game video podcast title word phrase name nickname brand".split()
 )
+# Nouns that ask for a measure: "what was the magnitude of the quake?" wants a number, not a name.
+MEASURES = {
+    "number": frozenset(
+        "magnitude age population score tally toll total count number height length distance depth weight speed "
+        "temperature size capacity attendance turnout margin ranking rank".split()
+    ),
+    "percent": frozenset("rate percentage share proportion".split()),
+    "amount": frozenset("price amount sum fine salary cost value valuation worth budget bill fee prize".split()),
+    "date": frozenset("year date day month".split()),
+}
+# What a sentence describes rather than names: "What is North Korea's stance on ...?" wants the sentence.
+DESCRIBED = re.compile(
+    r"\bwhat (?:is|was|are|were|has been) (?:[\w'’-]+ ){0,3}?(?:stance|position|view|views|opinion|reaction|response|"
+    r"plan|plans|approach|policy|strategy|role|impact|effect|significance|situation|status|goal|aim|argument|"
+    r"message|concern|concerns|criticism|explanation)\b(?! of (?:the )?(?:year|day|week|month))"
+)
 NUMBER_WORDS = re.compile(
     r"^(?:how (?:many|old|long|far|big|tall|high|low|fast|deep|hot|cold|large|often)|what number|what age)\b", re.I
 )
@@ -71,6 +87,8 @@ def wanted(question: str) -> Wanted:
     plural = plural or bool(re.search(r"\belse\b|^(?:who|what) (?:are|were)\b", lc))
     if re.match(r"^(?:why|how come)\b", lc) or re.search(r"\bfor what reason\b|\bwhat caused\b", lc):
         return Wanted("reason", present=present)
+    if DESCRIBED.search(lc) and not re.search(r"\b(?:which|what) (?:percentage|percent|share|number)\b", lc):
+        return Wanted(None, present=present)
     if re.match(r"^true or false\b", lc):
         return Wanted("yesno", present=present)
     if re.match(r"^how\b(?! (?:many|much|old|long|far|big|tall|high|low|fast|deep|hot|cold|large|often|soon))", lc):
@@ -98,6 +116,9 @@ def wanted(question: str) -> Wanted:
     if noun:
         head = noun.split()[-1]
         singular = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+        for kind, measures in MEASURES.items():
+            if head in measures or singular in measures:
+                return Wanted(kind, noun, plural, present)
         if head in PEOPLE or singular in PEOPLE:
             return Wanted("person", noun, plural, present)
         if head in PLACES or singular in PLACES:
@@ -113,6 +134,18 @@ def wanted(question: str) -> Wanted:
 
 def _noun(clause: str) -> tuple[str, bool]:
     """The noun phrase after "which"/"what" ("which US national park" -> "us national park"), and whether it is plural."""
+    # "What was the magnitude of the quake?", "what is the name of the film": the noun before "of".
+    match = re.search(
+        r"\b(?:what|which) (?:is|was|are|were|will be)(?: the| its| their)? ([\w'’-]+) (?:of|for|behind)\b", clause
+    )
+    if match and match.group(1) in ("name", "title"):
+        # "What is the name of the new film?": what is named is the noun.
+        match = re.search(
+            r"\b(?:name|title) of (?:the |a |an |this |his |her |its |their )?(?:new |latest )?([\w'’-]+)", clause
+        )
+    if match:
+        head = match.group(1)
+        return head, head.endswith("s") and not head.endswith(("ss", "us", "is"))
     match = re.search(r"\b(?:which|what)\s+(.*)", clause)
     if not match:
         return "", False

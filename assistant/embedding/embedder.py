@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Protocol, Sequence
 
@@ -14,6 +15,40 @@ from .models import model_path
 from .vectors import pool, unit_rows
 
 ENCODING = threading.Lock()
+
+
+class _SmallFirst:
+    """Who waits for ENCODING: a rebuild's next batch steps aside while a question's small call waits.
+
+    threading.Lock is not fair: a thread releasing it and asking again at once (a rebuild going
+    from batch to batch) nearly always wins, and a question would wait for the whole rebuild.
+    """
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self._count = threading.Lock()
+
+    @contextmanager
+    def turn(self, small: bool) -> Iterator[None]:
+        if small:
+            with self._count:
+                self.waiting += 1
+            try:
+                ENCODING.acquire()
+            finally:
+                with self._count:
+                    self.waiting -= 1
+        else:
+            while self.waiting:
+                time.sleep(0.002)
+            ENCODING.acquire()
+        try:
+            yield
+        finally:
+            ENCODING.release()
+
+
+SMALL_FIRST = _SmallFirst()
 # Calls this small (a query, an answer's candidate sentences) run on one thread: splitting tiny
 # matrix products across cores costs more in synchronisation than it saves, and when another
 # process holds a core the second thread stalls the first (measured 10x slower at load 5).
@@ -94,7 +129,7 @@ class SentenceEmbedder:
         return int(self.model.get_embedding_dimension())
 
     @contextmanager
-    def _encoding(self, n: int) -> Iterator[Any]:
+    def _encoding(self, n: int, bulk: bool | None = None) -> Iterator[Any]:
         """The model, for one call of `n` texts at a time.
 
         torch's thread count is process-wide: changed by one question while another was being
@@ -105,11 +140,12 @@ class SentenceEmbedder:
         """
         self.calls += n
         model = self.model
-        with ENCODING:
+        many = n > SMALL_CALL if bulk is None else bulk
+        with SMALL_FIRST.turn(small=not many):
             if self.device != "cpu":
                 yield model
                 return
-            before = self._set_threads(1 if n <= SMALL_CALL else cpu_threads())
+            before = self._set_threads(cpu_threads() if many else 1)
             try:
                 yield model
             finally:
@@ -161,10 +197,13 @@ class SentenceEmbedder:
         # Sorted by length and fed a batch at a time, as `encode` itself would: each batch pads
         # to nearly one length, and only one batch of token vectors is held at once.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        with self._encoding(len(texts)) as model:
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
-                batch = [texts[i] for i in rows]
+        bulk = len(texts) > SMALL_CALL
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            batch = [texts[i] for i in rows]
+            # The model is taken a batch at a time, not for the whole call: a question asked
+            # while a rebuild embeds hundreds of chunks waits for one batch, not for all of them.
+            with self._encoding(len(batch), bulk) as model:
                 outputs = model.encode(
                     batch, batch_size=len(batch), output_value=None, show_progress_bar=False, processing_kwargs=PADDED
                 )

@@ -20,6 +20,7 @@ MAX_RECORDS = 50  # conversation turns kept in the browser between visits
 UPLOAD_TYPES = sorted(SUFFIXES)
 MAX_UPLOAD = f"{MAX_FILE_MB}mb"  # Gradio refuses larger uploads before they reach us
 STORAGE_KEY = "news-assistant-chat"
+LIVE_TICK_S = 5  # how often an open window asks whether the index has moved on
 
 # System fonts only, one family for every weight: the packaged web font lacks some bold glyphs,
 # which then came from a fallback face mid-word, and nothing is fetched from the internet.
@@ -169,6 +170,24 @@ class ChatApp:
         lines += [f"- Refused {escape(r)}" for r in saved.refused]
         return "\n".join(lines)
 
+    def follow(self, url: str) -> str:
+        """Follow a feed from the window. Its URL must name a public address (no requests to the
+        server's own network on a visitor's behalf) unless `fetch_allow_private` is set, and every
+        fetch of it checks that again, redirects included."""
+        from ..fetching.addresses import private_address
+        from ..fetching.feed_list import add_feed, check_url, feeds_path
+
+        s = self.assistant.settings
+        try:
+            url = check_url(url or "")
+            problem = "" if s.fetch_allow_private else private_address(url)
+            if problem:
+                raise ValueError(problem)
+            feed = add_feed(feeds_path(s.index_dir, s.feeds_file), url, public_only=not s.fetch_allow_private)
+        except ValueError as exc:
+            return f"**Not followed:** {escape(str(exc))}."
+        return f"Following {escape(feed.url)} as **{escape(feed.name)}**: its items arrive with the next refresh."
+
     def rebuild(self, progress: Any = None) -> str:
         from ..storing.indexing import IndexBusy
 
@@ -258,7 +277,8 @@ def clean_records(records: Any) -> list[dict]:
     return [{**r, "panel": sanitised(r["panel"])} for r in kept]
 
 
-def build(assistant) -> Any:
+def build(assistant, live: Any = None) -> Any:
+    """The window; with a LiveIndex it also says when the index was last updated and what arrived since."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
@@ -267,6 +287,9 @@ def build(assistant) -> Any:
         records = gr.BrowserState([], storage_key=STORAGE_KEY)
         gr.Markdown("## News assistant\nAsk about the news in the indexed articles. Every claim cites its source [n].")
         collection = gr.Markdown(elem_id="collection")
+        if live is not None:
+            freshness = gr.Markdown(elem_id="freshness")
+            opened = gr.State(0)  # articles that had arrived when this page was opened
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
@@ -302,6 +325,10 @@ def build(assistant) -> Any:
                     rebuild = gr.Button("Rebuild index", elem_id="rebuild")
                     rebuild_progress = gr.HTML("", elem_id="rebuild-progress", padding=False)
                     status = gr.Markdown(elem_id="index-status")
+                    if live is not None and live.fetch is not None:  # feeds are fetched on a schedule
+                        feed_url = gr.Textbox(label="Follow a feed (RSS, Atom or JSON Feed URL)", elem_id="feed-url")
+                        follow = gr.Button("Follow", elem_id="follow")
+                        follow.click(app.follow, feed_url, status, api_visibility="private")
 
         def respond(message, stored, since_, until_, as_of_, outlets_):
             for chat, new_panel, new_records in app.respond(message, stored, since_, until_, as_of_, outlets_):
@@ -341,4 +368,15 @@ def build(assistant) -> Any:
         )
         demo.load(restore, records, [chatbot, panel, outlets, collection], api_visibility="private")
         gr.api(app.api_chat, api_name="chat")
+        if live is not None:
+
+            def at_open():
+                return live.arrived, live.status(live.arrived)
+
+            def tick(at_open_count):
+                return live.status(at_open_count or 0), app.collection()
+
+            demo.load(at_open, None, [opened, freshness], api_visibility="private")
+            timer = gr.Timer(LIVE_TICK_S)
+            timer.tick(tick, opened, [freshness, collection], api_visibility="private", queue=False)
     return demo

@@ -1,4 +1,4 @@
-"""The `news-assistant` command: index, ask, serve, eval, bench."""
+"""The `news-assistant` command: index, ask, serve, eval, bench (and the feed commands of feeds_cli.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 from typing import Sequence
+
+from . import feeds_cli
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 PLAN_LINES = 20  # names listed per kind of change before "... and N more"
@@ -86,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--skip",
         action="append",
         default=[],
-        choices=["baseline", "reindex", "queries", "cold", "serve"],
+        choices=["baseline", "reindex", "queries", "cold", "serve", "feeds"],
         help="leave a phase out (repeatable)",
     )
     p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the report as JSON")
@@ -95,8 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", parents=[common], help="start the chat window")
     add_serve_flags(p)
+    feeds_cli.add_live_flags(p)
     add_llm_flags(p)
     p.set_defaults(run=run_serve)
+    feeds_cli.add_commands(sub, common)
     return parser
 
 
@@ -322,7 +326,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     assistant = make_assistant(args)
     assistant.chat_model  # noqa: B018 - a misconfigured --llm fails at start, not at the first question
-    return serve(assistant)
+    return serve(assistant, refresh_every=args.refresh_every, watch=args.watch)
 
 
 if __name__ == "__main__":

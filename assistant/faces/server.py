@@ -53,7 +53,7 @@ def credentials(auth_file: str | None) -> list[tuple[str, str]]:
     return pairs
 
 
-def serve(assistant: Any, auth_file: str | None = None) -> int:
+def serve(assistant: Any, auth_file: str | None = None, refresh_every: float | None = None, watch: bool = False) -> int:
     settings = assistant.settings
     auth = credentials(auth_file or settings.auth_file or None)
     if not is_loopback(settings.host) and not auth:
@@ -68,7 +68,14 @@ def serve(assistant: Any, auth_file: str | None = None) -> int:
         print(report.summary(), file=sys.stderr)
     import gradio as gr
 
-    app = build(assistant)
+    live = None
+    if watch or refresh_every:
+        from .feeds_cli import fetcher
+        from .live import LiveIndex
+
+        fetch = fetcher(settings) if refresh_every else None
+        live = LiveIndex(assistant, watch=True, refresh_every=refresh_every, fetch=fetch).start()
+    app = build(assistant, live)
     # Four answers at once keeps two CPU cores busy without starving the embedder; the rest wait in line.
     app.queue(default_concurrency_limit=4, max_size=64)
     app.launch(

@@ -12,14 +12,15 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from . import bench_feeds
 from .bench_phases import RESULT_MARK, BenchSpec, server_client
 from .bench_report import KEYS
 
-PHASES = ("baseline", "reindex", "queries", "cold", "serve")  # what --skip may leave out
+PHASES = ("baseline", "reindex", "queries", "cold", "serve", "feeds")  # what --skip may leave out
 TOUCH_SHARE = 0.01
 TOUCH_TEXT = " Officials said further details would be released later in the week."  # plain prose: cleaning keeps it
 COLD_RUNS = 2  # cold starts are repeated and the best kept: other load only ever adds time
@@ -108,6 +109,12 @@ def run(
             naive["cold_start_s"] = min(runs)
     if "serve" not in skip:
         ours["cold_start_serve_s"] = _time_serve(spec, log)
+    if "feeds" not in skip:
+        # The server runs here, the fetcher in the child: neither slows the other's Python.
+        with bench_feeds.serving(lines) as urls:
+            fed = _child("ours-feeds", replace(spec, feed_urls=urls), log)
+        details["feeds"] = {**fed, "feed_urls": urls}
+        ours.update(fetch_100_items_s=fed["fetch_100_items_s"], refresh_noop_s=fed["refresh_noop_s"])
 
     report: dict[str, Any] = {k: ours.get(k) for k in KEYS}
     report["baseline"] = {k: naive.get(k) for k in KEYS} if naive else None

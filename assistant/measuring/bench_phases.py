@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from .bench_feeds import child_ours_feeds
+
 RESULT_MARK = "BENCH-RESULT "
 
 
@@ -24,6 +26,7 @@ class BenchSpec:
     chroma_url: str | None = None
     collection: str = "bench"
     queries: list[dict] = field(default_factory=list)  # {"text": ..., "as_of": "YYYY-MM-DD", "choices": [...]}
+    feed_urls: list[str] = field(default_factory=list)  # the local feeds the "ours-feeds" phase fetches
 
 
 def server_client(url: str) -> Any:
@@ -160,6 +163,7 @@ CHILDREN = {
     "ours-query": child_ours_query,
     "naive-query": child_naive_query,
     "naive-ask": child_naive_ask,
+    "ours-feeds": child_ours_feeds,
 }
 
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ..answering.wanted import wanted
 from . import metrics
 from .eval_sets import EvalQuestion
 from .outcomes import RANK_DEPTH, Outcome
@@ -49,6 +50,7 @@ class FreeOutcome:
     ranked: list[str] = field(default_factory=list)
     late: int = 0
     retrieved: int = 0
+    wants_short: bool = True  # asks for a name, number, date...: the confidence threshold decides it
 
     def as_outcome(self) -> Outcome:
         """The fields the retrieval and citation figures of `eval` read."""
@@ -104,6 +106,7 @@ def ask_free(
                 ranked=metrics.dedupe(p.article_id for p in ranking)[:RANK_DEPTH],
                 late=sum(1 for p in ranking if p.published and p.published > q.date),
                 retrieved=len(ranking),
+                wants_short=wanted(q.question).short,
             )
         )
         if on_done:
@@ -112,13 +115,15 @@ def ask_free(
 
 
 def decided(outcome: FreeOutcome, threshold: float) -> FreeOutcome:
-    """The outcome as the answerer gives it when it abstains below `threshold`.
+    """The outcome as the answerer gives it when it abstains below `threshold` (questions wanting a short answer).
 
     The questions are asked with abstention off (every answer given, with its confidence), so
     each setting of the decision can be scored exactly: below the threshold the answer is
     "the articles don't say", with no short answer, lead or citation.
     """
-    if outcome.abstained or (outcome.confidence is not None and outcome.confidence >= threshold):
+    if outcome.abstained or not outcome.wants_short:
+        return outcome  # a why/how question is decided by its best sentence, whatever the threshold
+    if outcome.confidence is not None and outcome.confidence >= threshold:
         return outcome
     return replace(outcome, short=None, lead="", text="", abstained=True, cited=[], cited_sentences=[])
 

@@ -71,6 +71,7 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 # --- free-form answers: SQuAD's normalisation and scores, as RealTimeQA's own anchors are scored ----------
 
 SQUAD_PUNCTUATION = frozenset(string.punctuation)
+POSSESSIVE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?=\s|$)")
 
 
 def squad_normalise(text: str) -> str:
@@ -96,6 +97,17 @@ def token_f1(prediction: str | None, gold: str) -> float:
 
 
 def states(text: str, gold: str) -> bool:
-    """The text holds the gold answer, normalised, on word boundaries."""
-    wanted = squad_normalise(gold)
-    return bool(wanted) and f" {wanted} " in f" {squad_normalise(text)} "
+    """The text holds the gold answer, normalised, on word boundaries.
+
+    A possessive still states its owner ("Vladimir Putin’s invasion" names Vladimir Putin), and a
+    typographic apostrophe is an apostrophe, which SQuAD's ASCII-only rule would keep as a letter.
+    """
+    wanted = squad_normalise(_apostrophes(gold))
+    if not wanted:
+        return False
+    plain = _apostrophes(text)
+    return any(f" {wanted} " in f" {squad_normalise(t)} " for t in (plain, POSSESSIVE.sub("", plain)))
+
+
+def _apostrophes(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'")

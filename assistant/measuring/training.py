@@ -5,7 +5,8 @@ sentences are described by their features and labelled by how well they match th
 A log-linear ranking is fitted on the questions whose sentences hold the answer (softmax over a
 question's candidates, L2), then a logistic model of whether the best candidate is right, over
 every question, and the abstention threshold that keeps abstaining on answerable questions (the
-answer is in their own search results) near ABSTAIN_ANSWERABLE. Deterministic: the same data
+answer is in their own search results) near ABSTAIN_ANSWERABLE, picked again with `--calibrate` on
+rtqa-2024 questions asked over whole articles (rtqa-2024-mini; see `calibrate`). Deterministic: the same data
 gives the same weights. rtqa-2022 is never read here: it is the yardstick.
 """
 
@@ -22,18 +23,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..answering.answer_confidence import CONFIDENCE_FEATURES, confidence_features, sentence_scores, subject_coverage
+from ..answering.answer_features import FEATURES, describe
 from ..answering.questions import query_for
-from ..answering.short_answers import (
-    CONFIDENCE_FEATURES,
-    FEATURES,
-    MODEL_FILE,
-    ShortAnswerModel,
-    confidence_features,
-    describe,
-    ranking,
-    sentence_scores,
-    subject_coverage,
-)
+from ..answering.short_answers import MODEL_FILE, ShortAnswerModel, model_from, ranking
 from ..answering.wanted import wanted
 from ..searching.filters import Filters
 from .eval_sets import EvalQuestion, load_corpus_lines, load_questions, prepare, select
@@ -235,9 +228,56 @@ def train(examples: Sequence[Example], log: Callable[[str], None]) -> dict:
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def calibrate(data: dict, examples: Sequence[Example], log: Callable[[str], None]) -> dict:
+    """The threshold picked again on other questions asked over whole articles, as the answerer reads them.
+
+    Training reads article leads only (a whole rtqa-2024 index is too slow to build on a laptop), and
+    whole articles give every question more candidates and more of its words: the trained model is more
+    confident on them, answerable or not. So the threshold is chosen where answers are given.
+    """
+    model = model_from(data)
+    x, _ = confidence_data(model, examples)
+    probabilities = np.array([model.confidence(row) for row in x])
+    answerable = np.array([e.answer_in_search for e in examples])
+    threshold = pick_threshold(probabilities, answerable)
+    figures = {
+        "questions": len(examples),
+        "answerable": int(answerable.sum()),
+        "abstain_answerable": round(float(np.mean(probabilities[answerable] < threshold)), 3),
+        "abstain_unanswerable": round(float(np.mean(probabilities[~answerable] < threshold)), 3),
+    }
+    log(f"train: threshold {data['threshold']:.3f} -> {threshold:.3f} on whole articles: {figures}")
+    return {**data, "threshold": round(threshold, 6), "calibration": figures}
+
+
+def described(
+    corpus: dict[str, str],
+    questions: Sequence[EvalQuestion],
+    cache: Path,
+    keep: Path | None,
+    log: Callable[[str], None],
+) -> list[Example]:
+    """Every question described over an index of `corpus` (built or reused under `cache`), kept in `keep`."""
     from ..core import Assistant
 
+    if keep and keep.is_file():
+        with open(keep, "rb") as fh:
+            examples = pickle.load(fh)
+        log(f"train: {len(examples)} described questions from {keep}")
+        return examples
+    chosen = select(questions, list(corpus), sample=None, seed=0, distractors=0)
+    folder = prepare(corpus, chosen, cache)
+    assistant = Assistant(seeds_dir=folder / "seeds", index_dir=folder / "index")
+    log(f"train: {len(questions)} questions, {len(corpus)} articles; index {folder}")
+    assistant.index()
+    examples = collect(assistant, questions, log)
+    if keep:
+        with open(keep, "wb") as out:
+            pickle.dump(examples, out)
+    return examples
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.measuring.training", description=__doc__)
     parser.add_argument("--corpus", type=Path, required=True, help="rtqa-2024 corpus.jsonl")
     parser.add_argument("--questions", type=Path, required=True, help="rtqa-2024 questions.jsonl")
@@ -252,8 +292,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=LEAD_CHARS,
         help="index each article's first N characters only (0: whole articles)",
     )
+    parser.add_argument(
+        "--calibrate",
+        type=Path,
+        help="a folder of corpus.jsonl and questions.jsonl (rtqa-2024-mini) whose whole articles the threshold is chosen on",
+    )
     args = parser.parse_args(argv)
-    if "2022" in str(args.questions):
+    if "2022" in f"{args.questions} {args.calibrate or ''}":
         print("training: rtqa-2022 is the yardstick and is never trained on", file=sys.stderr)
         return 2
 
@@ -263,23 +308,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus = load_corpus_lines(args.corpus)
     if args.lead_chars:
         corpus = {aid: lead_only(line, args.lead_chars) for aid, line in corpus.items()}
-    questions = load_questions(args.questions)
-    chosen = select(questions, list(corpus), sample=None, seed=0, distractors=0)
-    folder = prepare(corpus, chosen, args.cache)
-    if args.examples and args.examples.is_file():
-        with open(args.examples, "rb") as fh:
-            examples = pickle.load(fh)
-        log(f"train: {len(examples)} described questions from {args.examples}")
-    else:
-        assistant = Assistant(seeds_dir=folder / "seeds", index_dir=folder / "index")
-        log(f"train: {len(questions)} questions, {len(corpus)} articles; index {folder}")
-        assistant.index()
-        examples = collect(assistant, questions, log)
-        if args.examples:
-            with open(args.examples, "wb") as out:
-                pickle.dump(examples, out)
+    examples = described(corpus, load_questions(args.questions), args.cache, args.examples, log)
     data = train(examples, log)
     data["training"]["corpus"] = args.corpus.parent.name
+    if args.calibrate:
+        keep = args.examples.with_suffix(".calibration.pkl") if args.examples else None
+        calibration = described(
+            load_corpus_lines(args.calibrate / "corpus.jsonl"),
+            load_questions(args.calibrate / "questions.jsonl"),
+            args.cache,
+            keep,
+            log,
+        )
+        data = calibrate(data, calibration, log)
+        data["calibration"]["corpus"] = args.calibrate.name
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     log(f"train: wrote {args.out}")
     return 0

@@ -170,6 +170,11 @@ class Archive:
 
     @property
     def lexical(self) -> LexicalIndex:
+        current = self._lexical
+        if current is not None:
+            # Without the lock: a question asked while a rebuild holds it answers from the index
+            # as it was (chunks written since are judged by their own metadata, see retriever.py).
+            return current
         with self._lock:
             if self._lexical is None:
                 self._lexical = refresh_lexical(self.store, self.lexical_dir, save=False)
