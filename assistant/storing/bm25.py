@@ -19,6 +19,7 @@ from .rows import Rows
 COUNTS_FILE, VOCAB_FILE = "counts.npz", "terms.json"
 VECTORS_FILE = "vectors.npy"
 ROWS_FORMAT = 2  # 2: each chunk's vector is kept too; an index saved in another format is rebuilt
+ARTICLE_CHUNKS = 8  # an article's most chunks counted in term rarity: longer ones are rare in news
 
 
 class LexicalBuilder:
@@ -253,8 +254,10 @@ class LexicalIndex:
     def idf(self, query: str) -> dict[str, float]:
         """Inverse document frequency of each query term (stemmed), for weighting overlap.
 
-        Counted in articles, not chunks: one long article (its headline rides in every chunk, its
-        filler repeats) must not make its own words look common and so hide the fact it states.
+        Counted in chunks, but no article counts for more than ARTICLE_CHUNKS of them: one long
+        article (its headline rides in every chunk, its filler repeats) must not make its own
+        words look common and so hide the fact it states. Ordinary articles are shorter than
+        that, so for them this is the plain per-chunk count.
         """
         articles, n = self._articles
         n = max(n, 1)
@@ -270,17 +273,18 @@ class LexicalIndex:
 
     @cached_property
     def _articles(self) -> tuple[np.ndarray, int]:
-        """Each row's article as a number, and how many articles there are."""
+        """Each row's article as a number, and the chunk count with each article's share capped."""
         numbers: dict[str, int] = {}
         rows = np.fromiter(
             (numbers.setdefault(a, len(numbers)) for a in self.rows.article_ids), np.int64, len(self.rows.article_ids)
         )
-        return rows, len(numbers)
+        return rows, int(np.minimum(np.bincount(rows), ARTICLE_CHUNKS).sum()) if len(rows) else 0
 
     def _article_freq(self, token_id: int, articles: np.ndarray) -> int:
-        """How many articles have a chunk holding the term."""
+        """How many chunks hold the term, each article's share capped at ARTICLE_CHUNKS."""
         indptr, docs = self.retriever.scores["indptr"], self.retriever.scores["indices"]
-        return len(np.unique(articles[docs[indptr[token_id] : indptr[token_id + 1]]]))
+        _, per_article = np.unique(articles[docs[indptr[token_id] : indptr[token_id + 1]]], return_counts=True)
+        return int(np.minimum(per_article, ARTICLE_CHUNKS).sum())
 
 
 def _save_float32(path: Path, rows: np.ndarray, block: int = 8192) -> None:
