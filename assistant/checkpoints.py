@@ -9,7 +9,7 @@ from collections import Counter
 
 # "stage" stops the first time the stage is reached, "stage:N" the N-th time. Unset in normal use.
 ENV = "NEWS_ASSISTANT_STOP_AT"
-STAGES = ("read", "embed", "write", "delete", "lexical")
+STAGES = ("read", "embed", "write", "delete", "lexical", "switch")
 
 _seen: Counter[str] = Counter()
 

@@ -20,7 +20,7 @@ from .searching.retriever import Ranking, Retriever
 from .settings import Settings
 from .storing.archive import Archive
 from .storing.bm25 import LexicalIndex
-from .storing.indexing import IndexPlan, IndexReport, Progress
+from .storing.indexing import IndexPlan, IndexReport, Planned, Progress
 from .storing.sentence_vectors import SentenceVectorStore
 from .storing.store import Store
 
@@ -91,9 +91,19 @@ class Assistant:
     def plan(self) -> IndexPlan:
         return self.archive.plan()
 
-    def index(self, *, full: bool = False, dry_run: bool = False, progress: Progress | None = None) -> IndexReport:
-        """Apply exactly the difference between the seeds folder and the index."""
-        return self.archive.update(full=full, dry_run=dry_run, progress=progress)
+    def index(
+        self,
+        *,
+        full: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        planned: Planned | None = None,
+    ) -> IndexReport:
+        """Apply exactly the difference between the seeds folder and the index.
+
+        `planned` is called with the plan before anything is written; `progress` with
+        (articles embedded, articles to embed)."""
+        return self.archive.update(full=full, dry_run=dry_run, progress=progress, planned=planned)
 
     def ensure_index(self, progress: Progress | None = None) -> IndexReport | None:
         """Build the index from the seeds folder on first use."""

@@ -20,6 +20,7 @@ class Settings:
     index_dir: Path = Path("index")
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 switches to a Chroma server
     collection: str = "news"
+    follow_links_outside: bool = False  # read symlinks in the seeds folder whose targets lie outside it
     embedding_model: str = "all-MiniLM-L6-v2"  # the packaged model, or a local model folder
     embedding_batch_size: int = 32
     device: str = "cpu"  # "cuda" with a CUDA build of torch
@@ -39,6 +40,7 @@ class Settings:
     min_confidence: float = -1.0
     host: str = "127.0.0.1"
     port: int = 7860
+    auth_file: str = ""  # user:password lines; needed to bind beyond loopback (or NEWS_ASSISTANT_AUTH=user:password)
     # The generative path (see README "Generative answers"); llm "" keeps the extractive answerer.
     llm: str = ""  # "openai" (any OpenAI-compatible server), "ollama", "llama-cpp" (a GGUF file in process)
     llm_base_url: str = ""  # openai: required, e.g. http://127.0.0.1:8080/v1; ollama: http://127.0.0.1:11434

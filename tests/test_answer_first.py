@@ -179,3 +179,18 @@ def test_the_json_and_chat_faces_return_the_short_answer(newsroom):
     data = ChatApp(newsroom).api_chat("Who designed the Halvard Bridge?")
     assert data["short"] == "Marta Lindqvist" and data["searched"] == "Who designed the Halvard Bridge?"
     assert newsroom.answer("Who designed the Halvard Bridge?").to_dict()["short"] == "Marta Lindqvist"
+
+
+@pytest.mark.slow
+def test_a_long_repetitive_record_does_not_hide_its_fact(tmp_path, real_embedder):
+    """One short fact, then a long run of near-identical filler: the fact is still the answer."""
+    fact = "The Harbor Bridge toll will rise to 7 dollars on June 1, the transit authority said."
+    filler = " ".join(f"Update {i}: more on the Harbor Bridge toll later." for i in range(1500))
+    rows = [
+        ("toll", "2025-05-01", "Bay Times", "Harbor Bridge toll to rise", f"{fact} {filler}"),
+        ("ferry", "2025-04-20", "Bay Times", "Ferry service resumes", "The ferry resumed on Monday after repairs."),
+    ]
+    bot = indexed_feed(tmp_path, rows, real_embedder)
+    answer = bot.answer("How much will the Harbor Bridge toll rise to?")
+    assert answer.text.startswith(fact.rstrip(".")), answer.text
+    assert "Update" not in answer.text

@@ -205,6 +205,7 @@ def test_upload_rebuild_and_ask_about_the_new_article(page, app, tmp_path):
     page.click("#articles")
     page.set_input_files("#upload input[type=file]", str(upload))
     page.wait_for_selector("#index-status :text('Saved to the seeds folder')")
+    assert "Press Rebuild index to add it." in page.locator("#index-status").inner_text()  # one file: "it"
     assert (seeds / "riverside_bridge_draft.md").read_text() == BRIDGE  # a safe name, inside seeds/
     page.click("#rebuild")
     status = page.locator("#index-status")
@@ -231,3 +232,101 @@ def test_phone_width_layout(browser, app):
         shot(page, "phone-citation")
     finally:
         context.close()
+
+
+def test_the_trash_icon_clears_the_conversation_for_good(page):
+    new_chat(page)
+    ask(page, PARADE)
+    page.click("#chat button[aria-label='Clear']")
+    page.wait_for_function("() => document.querySelectorAll('#chat .na-answer').length === 0")
+    assert "Passages behind" not in page.locator("#sources").inner_text()
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    page.wait_for_timeout(1500)  # give the stored history every chance to come back
+    assert page.locator("#chat .na-answer").count() == 0
+
+
+def overlaps(a, b):
+    return not (
+        a["right"] <= b["left"] or a["left"] >= b["right"] or a["bottom"] <= b["top"] or a["top"] >= b["bottom"]
+    )
+
+
+def test_the_chat_toolbar_covers_no_message_and_every_control_is_named(page):
+    new_chat(page)
+    answer = ask(page, PARADE)
+    page.evaluate("document.querySelector('#chat .bubble-wrap').scrollTop = 0")
+    rect = "e => { const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }"
+    buttons = page.locator("#chat .top-panel button")
+    assert buttons.count() >= 1
+    messages = page.locator('#chat [aria-label*="\'s message:"]')
+    assert messages.count() == 2
+    for i in range(buttons.count()):
+        assert buttons.nth(i).get_attribute("aria-label"), "a toolbar button without a name"
+        for j in range(messages.count()):
+            assert not overlaps(buttons.nth(i).evaluate(rect), messages.nth(j).evaluate(rect))
+    assert page.locator("#chat button[aria-label='Share'], #chat button[aria-label='']").count() == 0
+    label = messages.nth(1).get_attribute("aria-label")
+    assert "<" not in label and label.startswith("bot's message: ")
+    assert label[len("bot's message: ") :][:40] == " ".join(answer.inner_text().split())[:40]
+    shot(page, "desktop-toolbar")
+
+
+def test_rebuild_progress_covers_neither_the_sources_nor_the_status(page):
+    page.click("#articles")
+    page.evaluate(
+        """() => {
+        window.__shown = []; window.__covered = [];
+        const box = e => e.getBoundingClientRect();
+        const hit = (a, b) => !(a.right <= b.left || a.left >= b.right || a.bottom <= b.top || a.top >= b.bottom);
+        new MutationObserver(() => {
+            for (const wrap of document.querySelectorAll('.wrap.translucent:not(.hide)')) {
+                const r = box(wrap);
+                if (!r.width || !r.height) continue;
+                window.__shown.push(wrap.className);
+                for (const id of ['#sources', '#index-status']) {
+                    const el = document.querySelector(id);
+                    if (el && box(el).height && hit(r, box(el))) window.__covered.push(id);
+                }
+            }
+        }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['class']});
+    }"""
+    )
+    page.click("#rebuild")
+    page.locator("#index-status :text('Index rebuilt')").wait_for(timeout=180_000)
+    assert page.evaluate("window.__shown.length") > 0, "no progress was shown at all"
+    assert page.evaluate("window.__covered") == []
+
+
+def test_a_try_example_is_asked(page):
+    new_chat(page)
+    page.locator("button.gallery-item", has_text=PARADE).click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#chat .na-answer:not(.na-pending)').length === 1", timeout=120_000
+    )
+    assert PARADE in page.locator("#chat").inner_text()
+
+
+def test_bold_titles_render_in_one_font(page):
+    """Every capital of a bold title drawn from the same installed face as the rest (no fallback mid-word)."""
+    page.evaluate(
+        """() => {
+        const card = document.createElement('div');
+        card.className = 'na-card';
+        card.id = 'font-probe';
+        card.innerHTML = '<div><b>FKA twigs</b></div><div><b>Alaska Airlines</b></div><div class="na-meta">Reuters</div>';
+        document.querySelector('#sources').appendChild(card);
+    }"""
+    )
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    families = set()
+    for selector in ("#font-probe div:nth-child(1) b", "#font-probe div:nth-child(2) b", "#font-probe .na-meta"):
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        used = {f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+        assert len(used) == 1, f"{selector} is drawn in {used}"
+        families |= used
+    assert len(families) == 1, families
+    shot(page, "desktop-fonts")

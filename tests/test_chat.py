@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from support import ROOT, free_port, seed_folder, start_app, stop
 
-from assistant.answers import Answer, Citation, Passage
+from assistant.answers import AlsoReported, Answer, Citation, Passage
+from assistant.faces.chat import api_data, clean_records
 from assistant.faces.chat_render import answer_html, panel_html
 from assistant.faces.server import credentials, is_loopback
 
@@ -130,5 +131,81 @@ def test_credentials_and_loopback_rules(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWS_ASSISTANT_AUTH", "ann:secret")
     assert credentials(None) == [("ann", "secret")]
     file = tmp_path / "auth"
-    file.write_text("bob:pw1\nbad line\ncy:pw2\n")
+    file.write_text("bob:pw1\n\n# a comment\ncy:pw2\n")
     assert credentials(str(file)) == [("bob", "pw1"), ("cy", "pw2")]
+
+
+def test_credentials_hold_any_character_and_refuse_malformed_entries(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWS_ASSISTANT_AUTH", "ann:p@ss,word")
+    assert credentials(None) == [("ann", "p@ss,word")]  # a comma is part of the password
+    file = tmp_path / "auth"
+    file.write_text("ann:p@ss,word:with colon \nbob:#, ;\n", encoding="utf-8")
+    assert credentials(str(file)) == [("ann", "p@ss,word:with colon "), ("bob", "#, ;")]
+    for bad in ("bob:pw1\nno colon here\n", "bob:pw1\n:nouser\n", "bob:\n", "# only a comment\n"):
+        file.write_text(bad, encoding="utf-8")
+        with pytest.raises(ValueError, match=str(file)) as refused:
+            credentials(str(file))
+        assert "pw1" not in str(refused.value)  # a password is never echoed
+    for bad in ("ann", "ann:", ":pw", "ann:pw\nbob:pw"):
+        monkeypatch.setenv("NEWS_ASSISTANT_AUTH", bad)
+        with pytest.raises(ValueError, match="NEWS_ASSISTANT_AUTH"):
+            credentials(None)
+
+
+def test_a_malformed_auth_file_stops_serve_with_the_line_named(tmp_path):
+    file = tmp_path / "auth"
+    file.write_text("ann:secret\nbob\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NEWS_ASSISTANT_AUTH"}
+    env["NEWS_ASSISTANT_AUTH_FILE"] = str(file)  # the setting names the file
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+            "--seeds",
+            str(tmp_path),
+            "--index",
+            str(tmp_path / "index"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert f"{file} line 2 is not user:password" in result.stderr
+
+
+HOSTILE_HTML = (
+    '<div class="na-panel"><img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    '<p onclick="steal()" style="position:fixed">Passages</p><a href="javascript:alert(1)">link</a>'
+    '<a href="https://example.org/a" onmouseover="steal()">ok</a><iframe src="https://evil.example"></iframe></div>'
+)
+
+
+def test_html_restored_from_browser_storage_is_sanitised():
+    record = {"q": "When?", "a": "Soon [1].", "html": HOSTILE_HTML, "panel": HOSTILE_HTML}
+    (restored,) = clean_records([record])
+    html = restored["panel"]
+    assert "<img" not in html and "<script" not in html and "<iframe" not in html
+    assert "onerror" not in html and "onclick" not in html and "onmouseover" not in html
+    assert "style=" not in html and "javascript:" not in html
+    assert "Passages" in html and 'href="https://example.org/a"' in html and 'class="na-panel"' in html
+    # What the window writes itself comes back intact.
+    own = panel_html(None)
+    assert clean_records([{**record, "panel": own}])[0]["panel"] == own
+
+
+def test_chat_endpoint_drops_links_that_are_not_http():
+    other = AlsoReported("b2", "<img src=x>", "Other", "javascript:alert(2)", None)
+    cited = Citation(1, "a1", "<img src=x onerror=alert(1)>", "Gazette", None, "javascript:alert(1)", "p", "s")
+    safe = Citation(2, "a3", "Fine", "Gazette", None, "https://example.org/x", "p", "s")
+    answer = Answer(question="q", text="t [1] [2].", citations=[replace(cited, also_reported_by=(other,)), safe])
+    data = api_data(answer)
+    first, second = data["citations"]
+    assert first["url"] == "" and first["also_reported_by"][0]["url"] == ""
+    assert second["url"] == "https://example.org/x"
+    assert first["title"] == "<img src=x onerror=alert(1)>"  # plain text, as documented: the caller escapes it

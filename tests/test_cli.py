@@ -88,3 +88,49 @@ def test_bad_date_flag_is_a_clear_error(built):
     result = run("ask", "parade?", "--as-of", "next tuesday", "--seeds", str(seeds), "--index", str(index))
     assert result.returncode == 1
     assert "Not a date" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_says_when_it_builds_a_missing_index_and_refuses_without_articles(tmp_path):
+    from reliability_kit import driver
+
+    seeds, index = seed_folder(tmp_path), tmp_path / "typo-index"
+    built = driver("cli", "ask", "When is the parade?", "--seeds", str(seeds), "--index", str(index))
+    assert built.returncode == 0, built.stderr
+    assert f"No index at {index}: building it from {seeds} (1 file) first." in built.stderr
+    assert built.stdout.strip()
+    again = driver("cli", "ask", "When is the parade?", "--seeds", str(seeds), "--index", str(index))
+    assert "No index" not in again.stderr  # built once, then used
+
+    nowhere = tmp_path / "no-such-index"
+    refused = driver("cli", "ask", "When?", "--seeds", str(tmp_path / "no-seeds"), "--index", str(nowhere))
+    assert refused.returncode == 1
+    assert f"no index at {nowhere}" in refused.stderr and "news-assistant index --seeds" in refused.stderr
+    assert "Traceback" not in refused.stderr and not nowhere.exists()  # nothing created
+
+
+def test_index_prints_the_plan_first_and_the_bar_counts_articles_to_a_known_total(tmp_path):
+    import re
+
+    from reliability_kit import DRIVER, clean_env
+    from support import long_paragraphs, md
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for i in range(12):
+        (seeds / f"a{i:02}.md").write_text(md(f"Report number {i}", long_paragraphs(f"t{i}", 4 + i % 5)))
+    out = tmp_path / "out.txt"
+    env = {**clean_env(), "RELIABILITY_FAKE_EMBEDDER": "1", "RELIABILITY_BATCH_CHUNKS": "8"}
+    with open(out, "w") as fh:  # stdout and stderr in one file, as `> log 2>&1` makes them
+        done = subprocess.run(
+            [sys.executable, str(DRIVER), "cli", "index", "--seeds", str(seeds), "--index", str(tmp_path / "index")],
+            stdout=fh,
+            stderr=fh,
+            env=env,
+            timeout=300,
+        )
+    text = out.read_text()
+    assert done.returncode == 0, text
+    assert text.index("Plan: 12 added") < text.index("Embedding")
+    totals = {int(t) for t in re.findall(r"\| *\d+/(\d+) ", text)}
+    assert totals == {12}, text
+    assert "12/12" in text

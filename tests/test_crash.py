@@ -172,3 +172,38 @@ def test_killed_rebuild_with_the_real_model_and_the_real_cli(tmp_path, real_embe
     assert recovered["exit"] == 0
     assert_converged(recovered)
     assert_answers_as_before(recovered, before)
+
+
+# A full rebuild builds beside the live index: killed mid-embedding, with the new index whole but
+# not yet switched in, or between dropping the old collection and renaming the new one.
+FULL_CASES = [("folder", s) for s in ("embed:2", "lexical", "switch")] + [("server", s) for s in ("embed:2", "switch")]
+
+
+@pytest.mark.parametrize(("kind", "stage"), FULL_CASES)
+def test_killed_full_rebuild_keeps_answering_and_the_next_converges(tmp_path, request, kind, stage, fake_embedder):
+    backend = url_of(kind, request)
+    before = build_v1(tmp_path, backend, fake_embedder)
+    seeds, _, args, env = folders(tmp_path, backend)
+    command = ["cli", "index", "--full", "--quiet", *args]
+    with stopped_at(stage, command, tmp_path / "killed.log", batch=4, env=env) as proc:
+        assert crash(proc) == -9
+
+    after_crash = look(tmp_path, backend)
+    assert after_crash["stored"] == before["stored"]  # the whole index, never an empty or half one
+    assert_answers_as_before(after_crash, before)
+
+    recovered = recover(tmp_path, backend, args, env)
+    assert_converged(recovered)
+    assert_answers_as_before(recovered, before)
+    full = rebuild_and_probe(
+        ["--full", *args],
+        seeds,
+        tmp_path / "index",
+        backend,
+        QUESTION,
+        env=env,
+        collection=collection_for(tmp_path) if backend else "news",
+    )
+    assert full["exit"] == 0
+    assert_converged(full)
+    assert_answers_as_before(full, before)

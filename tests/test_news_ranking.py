@@ -98,3 +98,30 @@ def test_shingle_containment():
     a = shingles(WIRE)
     assert same_story(a, shingles(WIRE + " And one more sentence at the end of the copy."))
     assert not same_story(a, shingles("A different story about the harbour festival and its crowds on Sunday night."))
+
+
+def test_dates_off_the_calendar_are_read_as_no_date(tmp_path, fake_embedder):
+    from support import seed_folder
+
+    from assistant.core import Assistant
+
+    assert time_frame("What happened in December 9999?", date(2025, 1, 1)) == time_frame(
+        "What happened?", date(2025, 1, 1)
+    )
+    assert time_frame("What happened this week?", date(1, 1, 3)).recent
+    bot = Assistant(seeds_dir=seed_folder(tmp_path), index_dir=tmp_path / "index", embedder=fake_embedder)
+    bot.index()
+    questions = [
+        "What happened this week?",
+        "What happened yesterday?",
+        "What happened last month?",
+        "What happened in December 9999?",
+        "What happened in January 0001?",
+        "When is the parade?",
+    ]
+    for as_of in ("0001-01-01", "0001-01-03", "9999-12-31", None):
+        for question in questions:
+            answer = bot.answer(question, as_of=as_of)
+            assert answer.text, (as_of, question)
+    # A question naming an out-of-range month still searches every article.
+    assert bot.retrieve("When is the military parade in Beijing, as of December 9999?")

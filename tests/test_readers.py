@@ -397,3 +397,11 @@ def test_source_from_url(url, source):
 )
 def test_authors_from_byline(byline, authors):
     assert authors_from_byline(byline) == authors
+
+
+def test_markdown_link_whose_destination_holds_parentheses_leaves_only_its_text():
+    _, text = markup.strip_markdown(
+        "See the [page](javascript:alert(3)) and [Paris](https://en.wikipedia.org/wiki/Paris_(France)) "
+        '![map](img(1).png "A map") now.'
+    )
+    assert text == "See the page and Paris map now."

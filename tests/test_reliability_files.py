@@ -256,3 +256,42 @@ def test_an_article_repeating_a_passage_word_for_word_indexes_it_once(tmp_path, 
     assert len({c.id for c in chunks}) == len(chunks) == report.chunks_total
     assert [c.position for c in chunks] == list(range(len(chunks)))
     assert any(PARA in c.text for c in chunks)
+
+
+def test_links_leaving_the_seeds_folder_are_refused_by_name_unless_allowed(tmp_path, monkeypatch):
+    from assistant.settings import Settings
+
+    seeds, outside = tmp_path / "seeds", tmp_path / "private"
+    seeds.mkdir()
+    outside.mkdir()
+    (outside / "secret.md").write_text(md("Private memo on salaries", [PARA]))
+    (seeds / "news.md").write_text(md("Ferry to stop running", [PARA]))
+    os.symlink(outside / "secret.md", seeds / "memo.md")
+    os.symlink(seeds / "news.md", seeds / "alias.md")  # stays inside: read as usual
+    os.symlink(seeds / "memo.md", seeds / "chain.md")  # a link to the link still leaves
+    result = read_folder(seeds)
+    assert {a.title for a in result.articles} == {"Ferry to stop running"}
+    refused = {b.path: b.reason for b in result.bad}
+    assert set(refused) == {"memo.md", "chain.md"}
+    assert all("outside the seeds folder" in reason for reason in refused.values())
+    allowed = read_folder(seeds, links_outside=True)
+    assert "Private memo on salaries" in {a.title for a in allowed.articles} and not allowed.bad
+    # The setting that allows it reads true/false from the environment.
+    monkeypatch.setenv("NEWS_ASSISTANT_FOLLOW_LINKS_OUTSIDE", "false")
+    assert Settings.load().follow_links_outside is False
+    monkeypatch.setenv("NEWS_ASSISTANT_FOLLOW_LINKS_OUTSIDE", "true")
+    assert Settings.load().follow_links_outside is True
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, fake_embedder):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    with open(os.fsencode(seeds) + b"/bad\xff\xfename.txt", "w") as fh:
+        fh.write("Ferry to stop running\n" + PARA + "\n")
+    bot = Assistant(seeds_dir=seeds, index_dir=tmp_path / "index", embedder=fake_embedder)
+    report = bot.index()
+    assert not report.plan.bad
+    assert [a.path for a in report.plan.added] == ["bad\\xff\\xfename.txt"]
+    assert report.chunks_total >= 1
+    assert bot.retrieve("When will the river ferry stop running?")[0].path == "bad\\xff\\xfename.txt"
+    assert bot.index().plan.summary().startswith("0 added, 0 changed, 0 removed, 1 unchanged")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from typing import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ CAPTION = re.compile(r"\((?:photo|image|video|credit)s?\b|\b(?:getty images|asso
 # Sentences scored by meaning per answer, the likeliest by words and rank. Most come with
 # vectors stored at indexing time; the rest are embedded now, which is what bounds this.
 MAX_EMBEDDED = 24
+REPEATS = 2  # sentences of one pattern (words but numbers) kept per article; see unrepeated()
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
 MAX_ANSWER_SENTENCES = 3  # sentences quoted in an answer
 NOVELTY = 0.5  # how much repeating sentences already picked counts against the next one
@@ -117,7 +119,7 @@ class ExtractiveAnswerer:
             shape = answer_shape(sentence, kind, query)
             rank = max(passages[i].score, 0.0) / top
             evidence.append(Evidence(sentence, i, 0.0, coverage, shape, rank, frozenset(terms), k))
-        evidence = sorted(evidence, key=lambda e: e.support, reverse=True)[:MAX_EMBEDDED]
+        evidence = unrepeated(sorted(evidence, key=lambda e: e.support, reverse=True), passages)[:MAX_EMBEDDED]
         known = self.known_vectors(passages, splits)
         rows: list[np.ndarray | None] = [
             None if (vectors := known[e.passage]) is None else vectors[e.order] for e in evidence
@@ -146,6 +148,23 @@ class ExtractiveAnswerer:
             same = row is not None and len(row.vectors) == len(sentences) and row.digest == sentences_digest(sentences)
             known.append(row.vectors if row is not None and same else None)
         return known
+
+
+def unrepeated(evidence: Sequence[Evidence], passages: Sequence[Passage]) -> list[Evidence]:
+    """The evidence (best first) with no sentence pattern counted more than REPEATS times per article.
+
+    A pattern is a sentence's words but for its numbers ("Update 7: more on the toll later."):
+    filler repeated down a long record would otherwise fill every slot and outvote the one
+    sentence that states the fact.
+    """
+    seen: Counter[tuple[str, frozenset[str]]] = Counter()
+    kept = []
+    for e in evidence:
+        pattern = (passages[e.passage].article_id, frozenset(t for t in e.terms if not any(c.isdigit() for c in t)))
+        seen[pattern] += 1
+        if seen[pattern] <= REPEATS:
+            kept.append(e)
+    return kept
 
 
 def join_names(names: Sequence[str]) -> str:

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 from ..answers import Answer
 from ..reading.decoding import MAX_FILE_MB
 from ..reading.folder import SUFFIXES
-from .chat_render import answer_html, empty_index_html, escape, panel_html, pending_html, report_markdown
+from .chat_render import answer_html, empty_index_html, escape, panel_html, pending_html, report_markdown, sanitised
 from .uploads import save_uploads
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,11 @@ UPLOAD_TYPES = sorted(SUFFIXES)
 MAX_UPLOAD = f"{MAX_FILE_MB}mb"  # Gradio refuses larger uploads before they reach us
 STORAGE_KEY = "news-assistant-chat"
 LIVE_TICK_S = 5  # how often an open window asks whether the index has moved on
+
+# System fonts only, one family for every weight: the packaged web font lacks some bold glyphs,
+# which then came from a fallback face mid-word, and nothing is fetched from the internet.
+FONTS = ["Liberation Sans", "Arimo", "Helvetica Neue", "Helvetica", "Arial", "DejaVu Sans", "sans-serif"]
+MONO_FONTS = ["Liberation Mono", "DejaVu Sans Mono", "Menlo", "Consolas", "monospace"]
 
 CSS = """
 .na-answer p { margin: 0 0 .4em 0; }
@@ -38,11 +43,16 @@ CSS = """
 .na-flash { outline: 3px solid var(--color-accent, #f97316); transition: outline .3s; }
 mark { background: #fde68a; color: inherit; padding: 0 .1em; }
 .na-cursor { opacity: .6; }
+/* The chat's toolbar (copy conversation, clear) gets a row of its own above the messages
+   instead of floating over the first one. */
+#chat .icon-button-wrapper.top-panel { position: static; display: flex; justify-content: flex-end; margin: 4px; }
+/* The rebuild's progress shows in its own line, not over the sources panel or the status. */
+#rebuild-progress { min-height: 4.5rem; }
 """
 
 # Clicking [n] opens that source under the answer and points at it in the panel. The chat's
 # sanitiser drops data-* attributes, so the link's target travels in a class name.
-HEAD = """<script>
+HEAD = r"""<script>
 document.addEventListener('click', function (event) {
   var link = event.target.closest ? event.target.closest('a.na-cite') : null;
   if (!link) return;
@@ -57,6 +67,20 @@ document.addEventListener('click', function (event) {
   var card = document.querySelector('.na-card-' + key);
   if (card) { flash(card); }
 }, true);
+// Each message's accessible name is its text as shown, not the HTML it was made from.
+(function () {
+  var prefix = /^(bot|user)'s message: /;
+  var fix = function () {
+    document.querySelectorAll('#chat [aria-label]').forEach(function (el) {
+      var label = el.getAttribute('aria-label'), match = prefix.exec(label);
+      if (!match) return;
+      var text = match[0] + (el.innerText || '').replace(/\s+/g, ' ').trim().slice(0, 300);
+      if (label !== text) el.setAttribute('aria-label', text);
+    });
+  };
+  new MutationObserver(fix).observe(document.documentElement,
+    {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-label']});
+})();
 </script>"""
 
 
@@ -142,7 +166,7 @@ class ChatApp:
         lines = []
         if saved.written:
             lines.append("Saved to the seeds folder: " + ", ".join(escape(n) for n in saved.written) + ".")
-            lines.append("Press **Rebuild index** to add them.")
+            lines.append(f"Press **Rebuild index** to add {'it' if len(saved.written) == 1 else 'them'}.")
         lines += [f"- Refused {escape(r)}" for r in saved.refused]
         return "\n".join(lines)
 
@@ -169,7 +193,7 @@ class ChatApp:
 
         def tick(done: int, total: int) -> None:
             if progress is not None and total:
-                progress((done, total), desc="Embedding passages", unit="passages")
+                progress((done, total), desc="Embedding articles", unit="articles")
 
         try:
             report = self.assistant.index(progress=tick)
@@ -196,11 +220,20 @@ class ChatApp:
             answer = self.assistant.answer(message, history, since=since, until=until, as_of=as_of, sources=sources)
         except (ValueError, RuntimeError, OSError) as exc:  # a malformed date filter, an unreachable store
             answer = Answer(question=message or "", text=f"Sorry: {exc}", abstained=True)
-        data = answer.to_dict()
-        data.pop("passages", None)
-        # gradio_client takes any dict with a "path" key for a file to download: rename it.
-        data["answered_by"] = data.pop("path")
-        return data
+        return api_data(answer)
+
+
+def api_data(answer: Answer) -> dict:
+    """An answer as the /chat endpoint returns it: every text field plain text, links only http(s)."""
+    data = answer.to_dict()
+    data.pop("passages", None)
+    for citation in data["citations"]:
+        for item in (citation, *citation.get("also_reported_by", ())):
+            if not str(item.get("url", "")).startswith(("http://", "https://")):
+                item["url"] = ""
+    # gradio_client takes any dict with a "path" key for a file to download: rename it.
+    data["answered_by"] = data.pop("path")
+    return data
 
 
 def question_html(message: str) -> str:
@@ -238,7 +271,10 @@ def clean_records(records: Any) -> list[dict]:
     keys = ("q", "a", "html", "panel")
     if not isinstance(records, list):
         return []
-    return [r for r in records if isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys)]
+    kept = [r for r in records if isinstance(r, dict) and all(isinstance(r.get(k), str) for k in keys)]
+    # The panel goes into the page as it is: only what chat_render writes survives. (Messages
+    # pass through the Chatbot's own sanitiser, and keep the entities that stop Markdown.)
+    return [{**r, "panel": sanitised(r["panel"])} for r in kept]
 
 
 def build(assistant, live: Any = None) -> Any:
@@ -263,6 +299,7 @@ def build(assistant, live: Any = None) -> Any:
                     feedback_options=None,
                     show_label=False,
                     placeholder="Ask a question about the news.",
+                    buttons=["copy", "copy_all"],  # no share: it has nowhere to share to from a local app
                 )
                 with gr.Row():
                     box = gr.Textbox(
@@ -271,7 +308,7 @@ def build(assistant, live: Any = None) -> Any:
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                 with gr.Row():
                     new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
-                gr.Examples(EXAMPLES, inputs=box, label="Try")
+                examples = gr.Examples(EXAMPLES, inputs=box, label="Try", api_visibility="private")
             with gr.Column(scale=2, min_width=300):
                 with gr.Accordion("Filters", open=False, elem_id="filters"):
                     as_of = gr.Textbox(label="As of (YYYY-MM-DD): later articles are ignored", elem_id="as-of")
@@ -286,6 +323,7 @@ def build(assistant, live: Any = None) -> Any:
                         label="Add article files", file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload"
                     )
                     rebuild = gr.Button("Rebuild index", elem_id="rebuild")
+                    rebuild_progress = gr.HTML("", elem_id="rebuild-progress", padding=False)
                     status = gr.Markdown(elem_id="index-status")
                     if live is not None and live.fetch is not None:  # feeds are fetched on a schedule
                         feed_url = gr.Textbox(label="Follow a feed (RSS, Atom or JSON Feed URL)", elem_id="feed-url")
@@ -314,10 +352,20 @@ def build(assistant, live: Any = None) -> Any:
         for trigger in (box.submit, send.click):
             trigger(respond, ask_inputs, ask_outputs, api_visibility="private")
         new_chat.click(lambda: ([], app.idle_panel(), []), None, [chatbot, panel, records], api_visibility="private")
+        # The toolbar's trash icon clears the conversation itself, as New chat does, not only the screen.
+        chatbot.clear(lambda: (app.idle_panel(), []), None, [panel, records], api_visibility="private")
+        # A "Try" example is asked, not only put in the box.
+        examples.load_input_event.then(respond, ask_inputs, ask_outputs, api_visibility="private")
         files.upload(app.upload, files, status, api_visibility="private").then(
             lambda: None, None, files, api_visibility="private"
         )
-        rebuild.click(run_rebuild, None, [status, outlets, panel, collection], api_visibility="private")
+        rebuild.click(
+            run_rebuild,
+            None,
+            [status, outlets, panel, collection],
+            api_visibility="private",
+            show_progress_on=[rebuild_progress],
+        )
         demo.load(restore, records, [chatbot, panel, outlets, collection], api_visibility="private")
         gr.api(app.api_chat, api_name="chat")
         if live is not None:

@@ -17,6 +17,9 @@ MARKER = re.compile(r"\[(\d+)\]")
 # Characters Markdown or the chat's LaTeX renderer would act on, written as entities instead.
 MARKUP = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]()#|~$"})
 SNIPPET_CHARS = 280
+# The tags and attributes this module writes: all that HTML coming back from the browser may keep.
+TAGS = frozenset({"div", "p", "b", "i", "a", "span", "details", "summary", "blockquote", "mark", "code"})
+ATTRS = frozenset({"class", "href", "title", "target", "rel"})
 
 
 def escape(text: str) -> str:
@@ -27,6 +30,31 @@ def escape(text: str) -> str:
 def attr(text: str) -> str:
     """Text for an attribute value (a tooltip)."""
     return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def sanitised(fragment: str) -> str:
+    """HTML kept in the browser's storage (which anyone at the browser can edit) cut back to what
+    this module writes: no script, no event handler, no style, no link but http(s)."""
+    from lxml import html as lxml_html
+    from lxml_html_clean import Cleaner
+
+    if not fragment.strip():
+        return ""
+    cleaner = Cleaner(
+        allow_tags=TAGS,
+        remove_unknown_tags=False,
+        safe_attrs_only=True,
+        safe_attrs=ATTRS,
+        scripts=True,
+        javascript=True,
+        style=True,
+        kill_tags={"script", "style", "template"},
+    )
+    root = cleaner.clean_html(lxml_html.fragment_fromstring(fragment, create_parent="div"))
+    for link in root.iter("a"):
+        if not link.get("href", "").startswith(("http://", "https://")):
+            link.attrib.pop("href", None)
+    return html.escape(root.text or "", quote=False) + "".join(lxml_html.tostring(c, encoding="unicode") for c in root)
 
 
 def day(value: date | None) -> str:

@@ -115,7 +115,9 @@ def add_serve_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to bind (default 127.0.0.1); anything else needs credentials")
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument(
-        "--auth-file", metavar="FILE", help="file with user:password lines (or NEWS_ASSISTANT_AUTH=user:password)"
+        "--auth-file",
+        metavar="FILE",
+        help="file with one user:password per line (or NEWS_ASSISTANT_AUTH=user:password)",
     )
 
 
@@ -149,6 +151,7 @@ def make_assistant(args: argparse.Namespace):
         chroma_url=args.chroma_url,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
+        auth_file=getattr(args, "auth_file", None),
         **llm_overrides(args),
     )
     return Assistant(settings=settings)
@@ -169,14 +172,12 @@ def run_index(args: argparse.Namespace) -> int:
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="chunk", desc="Embedding", file=sys.stderr)
-        bar.total = total  # an estimate until the last batch is chunked
+            bar = tqdm(total=total, unit="article", desc="Embedding", file=sys.stderr)
         bar.update(done - bar.n)
 
-    report = assistant.index(full=args.full, dry_run=args.dry_run, progress=progress)
+    report = assistant.index(full=args.full, dry_run=args.dry_run, progress=progress, planned=print_plan)
     if bar is not None:
         bar.close()
-    print_plan(report.plan)
     print(report.summary())
     return EXIT_SKIPPED if report.plan.bad else EXIT_OK
 
@@ -199,11 +200,13 @@ def print_plan(plan) -> None:
         print(f"  note     {note}", file=sys.stderr)
     if len(plan.notes) > PLAN_LINES:
         print(f"  note     ... and {len(plan.notes) - PLAN_LINES} more", file=sys.stderr)
+    sys.stdout.flush()  # before the progress bar on stderr, also when both go to one file
 
 
 def run_ask(args: argparse.Namespace) -> int:
     assistant = make_assistant(args)
-    assistant.ensure_index()
+    if not prepare_index(assistant):
+        return EXIT_ERROR
     options = dict(as_of=args.as_of, since=args.since, until=args.until, sources=args.sources)
     if args.json or assistant.chat_model is None:
         # The extractive answer is whole at once: the short answer is printed first, then the rest.
@@ -226,6 +229,32 @@ def run_ask(args: argparse.Namespace) -> int:
         print(f"\n\n({answer.path}; the answer is:)\n")
         print(answer.with_sources())
     return EXIT_OK
+
+
+def prepare_index(assistant) -> bool:
+    """Build the index on first use, saying so on stderr; False, with the command to run, when
+    there are no article files to build it from (a mistyped --index or --seeds, say)."""
+    from ..reading.folder import article_files
+
+    s = assistant.settings
+    where = s.chroma_url or str(s.index_dir)
+    # Checked before the store is opened: opening it would create an empty index folder.
+    if (s.chroma_url or (s.index_dir / "chroma").exists()) and assistant.store.count() > 0:
+        return True
+    files = article_files(s.seeds_dir) if s.seeds_dir.is_dir() else []
+    if not files:
+        print(
+            f"news-assistant: no index at {where}, and no article files in {s.seeds_dir} to build one from. "
+            "Add articles there and run: news-assistant index --seeds DIR --index DIR",
+            file=sys.stderr,
+        )
+        return False
+    print(
+        f"No index at {where}: building it from {s.seeds_dir} ({len(files)} file{'s' if len(files) != 1 else ''}) first.",
+        file=sys.stderr,
+    )
+    assistant.ensure_index()
+    return True
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -297,7 +326,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     assistant = make_assistant(args)
     assistant.chat_model  # noqa: B018 - a misconfigured --llm fails at start, not at the first question
-    return serve(assistant, auth_file=args.auth_file, refresh_every=args.refresh_every, watch=args.watch)
+    return serve(assistant, refresh_every=args.refresh_every, watch=args.watch)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from .chat import CSS, HEAD, MAX_UPLOAD, build
+from .chat import CSS, FONTS, HEAD, MAX_UPLOAD, MONO_FONTS, build
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
@@ -24,19 +23,39 @@ def is_loopback(host: str) -> bool:
 
 
 def credentials(auth_file: str | None) -> list[tuple[str, str]]:
-    """user:password pairs from --auth-file or NEWS_ASSISTANT_AUTH (one pair, or several split by commas)."""
-    raw = Path(auth_file).read_text() if auth_file else os.environ.get("NEWS_ASSISTANT_AUTH", "")
+    """user:password pairs: one per line of the auth file, else the one pair in NEWS_ASSISTANT_AUTH.
+
+    Each entry is split at its first colon, so a password may hold any character (commas, colons,
+    spaces). Blank lines and lines starting with # are skipped; any other line without a user or a
+    password is refused, never skipped: a typo must not silently change who can log in.
+    """
+    if auth_file:
+        text = Path(auth_file).read_text(encoding="utf-8")
+        entries = [
+            (f"{auth_file} line {n}", line)
+            for n, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.startswith("#")
+        ]
+        if not entries:
+            raise ValueError(f"{auth_file} holds no user:password line")
+    else:
+        value = os.environ.get("NEWS_ASSISTANT_AUTH", "")
+        if "\n" in value:
+            raise ValueError("NEWS_ASSISTANT_AUTH holds one user:password; put several in an auth file")
+        entries = [("NEWS_ASSISTANT_AUTH", value)] if value else []
     pairs = []
-    for item in re.split(r"[\n,]", raw):
-        user, sep, password = item.strip().partition(":")
-        if sep and user and password:
-            pairs.append((user, password))
+    for where, entry in entries:
+        user, sep, password = entry.partition(":")
+        if not (sep and user.strip() and password):
+            # The entry itself is not repeated: it may be a password.
+            raise ValueError(f"{where} is not user:password (split at the first colon; neither part empty)")
+        pairs.append((user.strip(), password))
     return pairs
 
 
 def serve(assistant: Any, auth_file: str | None = None, refresh_every: float | None = None, watch: bool = False) -> int:
     settings = assistant.settings
-    auth = credentials(auth_file)
+    auth = credentials(auth_file or settings.auth_file or None)
     if not is_loopback(settings.host) and not auth:
         print(
             f"news-assistant: refusing to listen on {settings.host} without credentials: set "
@@ -47,6 +66,8 @@ def serve(assistant: Any, auth_file: str | None = None, refresh_every: float | N
     report = assistant.ensure_index()
     if report is not None:
         print(report.summary(), file=sys.stderr)
+    import gradio as gr
+
     live = None
     if watch or refresh_every:
         from .feeds_cli import fetcher
@@ -66,6 +87,7 @@ def serve(assistant: Any, auth_file: str | None = None, refresh_every: float | N
         inbrowser=False,
         max_file_size=MAX_UPLOAD,
         css=CSS,
+        theme=gr.themes.Default(font=FONTS, font_mono=MONO_FONTS),
         head=HEAD,
         footer_links=["api"],
     )

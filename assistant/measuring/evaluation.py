@@ -212,8 +212,7 @@ def _bar(desc: str, log: Callable[[str], None]):
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, unit="chunk", desc=desc)
-        bar.total = total  # an estimate until the last batch is chunked
+            bar = tqdm(total=total, unit="article", desc=desc)
         bar.update(done - bar.n)
         if done >= total:
             bar.close()

@@ -39,17 +39,22 @@ def code_version() -> str:
     )
 
 
-def read_folder(folder: Path, cache: ReadCache | None = None) -> ReadResult:
+def read_folder(folder: Path, cache: ReadCache | None = None, *, links_outside: bool = False) -> ReadResult:
     """Read every article file under folder, in sorted order; hidden files and READMEs are skipped.
 
     With a cache, a file or JSONL record whose bytes have not changed since it was last read
-    is taken from it instead of being parsed and cleaned again.
+    is taken from it instead of being parsed and cleaned again. A symlink whose target lies
+    outside the folder is skipped and named unless `links_outside` allows it.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"no such folder: {folder}")
     result = ReadResult()
     for path in article_files(folder):
+        if not links_outside and leaves(path, folder):
+            reason = "a link to a file outside the seeds folder (set follow_links_outside to read it)"
+            result.bad.append(BadFile(relative_name(path, folder), reason))
+            continue
         result.extend(read_file(path, folder, cache))
         checkpoints.reached("read")
     if cache is not None:
@@ -97,10 +102,21 @@ def article_files(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
+def relative_name(path: Path, root: Path) -> str:
+    """The file's name under root as text that can be stored and shown: bytes that are not
+    UTF-8 (the OS hands them over as surrogates) are written as \\xNN escapes."""
+    return os.fsencode(path.relative_to(root).as_posix()).decode("utf-8", "backslashreplace")
+
+
+def leaves(path: Path, folder: Path) -> bool:
+    """Whether a link (or a chain of them) leads from inside the folder to somewhere outside it."""
+    return path.is_symlink() and not path.resolve().is_relative_to(folder.resolve())
+
+
 def read_file(path: Path, root: Path, cache: ReadCache | None = None) -> ReadResult:
     """Read one file; problems come back as BadFile entries, never as exceptions."""
     path = Path(path)
-    rel = path.relative_to(root).as_posix()
+    rel = relative_name(path, root)
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:

@@ -10,6 +10,7 @@ import yaml
 
 from .decoding import Unreadable
 
+_DESTINATION = r"(?:[^()]|\([^()]*\))*"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
@@ -49,8 +50,9 @@ def strip_markdown(text: str) -> tuple[str, str]:
 
 
 def _inline_markdown(line: str) -> str:
-    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)
-    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
+    # A link's destination may hold balanced parentheses ("javascript:alert(3)", Wikipedia URLs).
+    line = re.sub(r"!\[([^\]]*)\]\(" + _DESTINATION + r"\)", r"\1", line)
+    line = re.sub(r"\[([^\]]+)\]\(" + _DESTINATION + r"\)", r"\1", line)
     line = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", line)
     line = re.sub(r"<(https?://[^>]+)>", r"\1", line)
     line = re.sub(r"</?[a-zA-Z][^>]*>", "", line)

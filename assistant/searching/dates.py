@@ -46,7 +46,18 @@ class TimeFrame:
 
 
 def time_frame(question: str, today: date) -> TimeFrame:
-    """Read the question's time words relative to `today` (the as-of date)."""
+    """Read the question's time words relative to `today` (the as-of date).
+
+    A window that runs off the calendar ("this week" as of 0001-01-03, "December 9999") is read
+    as no window at all: no article can fall outside it anyway.
+    """
+    try:
+        return _time_frame(question, today)
+    except (OverflowError, ValueError):
+        return TimeFrame(recent=bool(RECENT.search(question)))
+
+
+def _time_frame(question: str, today: date) -> TimeFrame:
     q = question.lower()
     recent = bool(RECENT.search(q))
     # News about "this week" is reported during it, and a day or two later.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from ..reading.folder import code_version, read_folder
 from ..reading.read_cache import ReadCache
 from ..settings import Settings
 from .bm25 import LexicalIndex
-from .indexing import IndexPlan, IndexReport, Progress, apply, index_lock, plan
+from .indexing import IndexBusy, IndexPlan, IndexReport, Planned, Progress, apply, index_lock, plan
 from .lexical_sync import refresh_lexical
 from .sentence_vectors import SentenceVectorStore
 from .store import Store
@@ -46,8 +48,19 @@ class Archive:
     def store(self) -> Store:
         if self._store is None:
             s = self.settings
-            self._store = Store(s.index_dir, s.collection, self.build_settings, s.chroma_url)
+            store = Store(s.index_dir, s.collection, self.build_settings, s.chroma_url)
+            if not store.exists():
+                self._finish_switch(store)
+            self._store = store
         return self._store
+
+    def _finish_switch(self, store: Store) -> None:
+        """A full rebuild stopped between dropping the live collection and renaming its new one: finish it."""
+        try:
+            with index_lock(self.settings.index_dir):
+                store.finish_take_over()
+        except IndexBusy:
+            pass  # the rebuild is still running, and finishes the switch itself
 
     @property
     def chunker(self) -> Chunker:
@@ -72,22 +85,30 @@ class Archive:
         the index. Only a rebuild (`update`) writes that cache; `fresh` starts it over."""
         path = self.settings.index_dir / "read-cache.sqlite3"
         cache = ReadCache(path, code_version(), fresh=fresh, update=update)
-        return read_folder(self.settings.seeds_dir, cache)
+        return read_folder(self.settings.seeds_dir, cache, links_outside=self.settings.follow_links_outside)
 
     def plan(self) -> IndexPlan:
         found = self.read()
         return plan(found.articles, found.bad, self.store.articles())
 
-    def update(self, *, full: bool = False, dry_run: bool = False, progress: Progress | None = None) -> IndexReport:
-        """Apply exactly the difference between the seeds folder and the index."""
+    def update(
+        self,
+        *,
+        full: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        planned: Planned | None = None,
+    ) -> IndexReport:
+        """Apply exactly the difference between the seeds folder and the index; `planned` hears the plan first."""
         with self._lock, index_lock(self.settings.index_dir):
-            found = self.read(update=not dry_run, fresh=full and not dry_run)
             if full and not dry_run:
-                self.store.reset()
-                self.sentence_store.reset()
+                return self._rebuild_beside(progress, planned)
+            found = self.read(update=not dry_run)
             stored = {} if full else self.store.articles()
             the_plan = plan(found.articles, found.bad, stored)
             the_plan.notes = found.notes
+            if planned:
+                planned(the_plan)
             if dry_run:
                 return IndexReport(plan=the_plan, chunks_total=self.store.count(), dry_run=True)
             report = apply(
@@ -102,6 +123,44 @@ class Archive:
             )
             self._lexical = None
             return report
+
+    def _rebuild_beside(self, progress: Progress | None, planned: Planned | None = None) -> IndexReport:
+        """Every article embedded into a collection beside the live one, which keeps answering
+        until the new one is complete and takes its place (the lock is held by the caller)."""
+        staged = Archive(replace(self.settings, collection=self.store.staged_name), self.embedder)
+        staged.store.reset()
+        staged.sentence_store.reset()
+        shutil.rmtree(staged.lexical_dir, ignore_errors=True)
+        found = self.read(update=True, fresh=True)
+        the_plan = plan(found.articles, found.bad, {})
+        the_plan.notes = found.notes
+        if planned:
+            planned(the_plan)
+        report = apply(
+            the_plan,
+            {},
+            staged.store,
+            self.chunker,
+            self.embedder,
+            staged.lexical_dir,
+            progress=progress,
+            sentence_store=staged.sentence_store,
+        )
+        # The live BM25 index and sentence vectors go first: with the same chunk ids they would
+        # look valid for the new collection, yet may hold another model's vectors.
+        shutil.rmtree(self.lexical_dir, ignore_errors=True)
+        self.sentence_store.reset()
+        self.store.take_over(staged.store)
+        self.sentence_store.replace_rows(staged.sentence_store)
+        if staged.lexical_dir.exists():
+            staged.lexical_dir.rename(self.lexical_dir)
+        for table in (staged.store.mirror, staged.sentence_store):
+            table.close()
+            for suffix in ("", "-wal", "-shm"):
+                table.path.with_name(table.path.name + suffix).unlink(missing_ok=True)
+        self._store = self._lexical = None
+        report.chunks_total = self.store.count()
+        return report
 
     def ensure(self, progress: Progress | None = None) -> IndexReport | None:
         """Build the index from the seeds folder on first use."""

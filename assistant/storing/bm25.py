@@ -6,6 +6,7 @@ import json
 import shutil
 from array import array
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from .rows import Rows
 COUNTS_FILE, VOCAB_FILE = "counts.npz", "terms.json"
 VECTORS_FILE = "vectors.npy"
 ROWS_FORMAT = 2  # 2: each chunk's vector is kept too; an index saved in another format is rebuilt
+ARTICLE_CHUNKS = 8  # an article's most chunks counted in term rarity: longer ones are rare in news
 
 
 class LexicalBuilder:
@@ -250,21 +252,39 @@ class LexicalIndex:
         return [(self.rows.ids[d], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
     def idf(self, query: str) -> dict[str, float]:
-        """Inverse document frequency of each query term (stemmed), for weighting overlap."""
-        n = max(len(self), 1)
+        """Inverse document frequency of each query term (stemmed), for weighting overlap.
+
+        Counted in chunks, but no article counts for more than ARTICLE_CHUNKS of them: one long
+        article (its headline rides in every chunk, its filler repeats) must not make its own
+        words look common and so hide the fact it states. Ordinary articles are shorter than
+        that, so for them this is the plain per-chunk count.
+        """
+        articles, n = self._articles
+        n = max(n, 1)
         vocab = self.retriever.vocab_dict if self.retriever is not None else {}
         weights = {}
         for stem in stems(query):
             if stem in vocab:
-                df = self._doc_freq(vocab[stem])
+                df = self._article_freq(vocab[stem], articles)
                 weights[stem] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
             else:
                 weights[stem] = float(np.log(1 + (n + 0.5) / 0.5))  # unseen: as rare as it gets
         return weights
 
-    def _doc_freq(self, token_id: int) -> int:
-        indptr = self.retriever.scores["indptr"]
-        return int(indptr[token_id + 1] - indptr[token_id])
+    @cached_property
+    def _articles(self) -> tuple[np.ndarray, int]:
+        """Each row's article as a number, and the chunk count with each article's share capped."""
+        numbers: dict[str, int] = {}
+        rows = np.fromiter(
+            (numbers.setdefault(a, len(numbers)) for a in self.rows.article_ids), np.int64, len(self.rows.article_ids)
+        )
+        return rows, int(np.minimum(np.bincount(rows), ARTICLE_CHUNKS).sum()) if len(rows) else 0
+
+    def _article_freq(self, token_id: int, articles: np.ndarray) -> int:
+        """How many chunks hold the term, each article's share capped at ARTICLE_CHUNKS."""
+        indptr, docs = self.retriever.scores["indptr"], self.retriever.scores["indices"]
+        _, per_article = np.unique(articles[docs[indptr[token_id] : indptr[token_id + 1]]], return_counts=True)
+        return int(np.minimum(per_article, ARTICLE_CHUNKS).sum())
 
 
 def _save_float32(path: Path, rows: np.ndarray, block: int = 8192) -> None:

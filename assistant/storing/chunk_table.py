@@ -71,6 +71,23 @@ class ChunkTable:
             with self._lock:
                 self.db.execute(f"DELETE FROM {self.name}")
 
+    def replace_rows(self, other: "ChunkTable") -> None:
+        """This table's rows replaced by all of `other`'s (a table built beside it), in one transaction."""
+        other.close()
+        if not other.path.exists():
+            self.reset()
+            return
+        with self._lock:
+            db = self.db
+            db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
+            try:
+                db.execute("BEGIN")
+                db.execute(f"DELETE FROM {self.name}")
+                db.execute(f"INSERT INTO {self.name} SELECT * FROM other.{self.name}")
+                db.execute("COMMIT")
+            finally:
+                db.execute("DETACH DATABASE other")
+
     def count(self) -> int:
         if not self.path.exists():
             return 0

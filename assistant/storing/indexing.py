@@ -22,8 +22,8 @@ from .sentence_vectors import ChunkSentences, SentenceVectorStore, spans_in
 from .store import Store, StoredArticle
 
 BATCH_CHUNKS = 512  # chunks embedded and written together: bounded memory, few Chroma calls, length-sorted batches
-CHARS_PER_CHUNK = 900  # a 200-token chunk of English news, for the first progress estimate only
-Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+Progress = Callable[[int, int], None]  # (articles embedded so far, articles to embed): known before the first batch
+Planned = Callable[["IndexPlan"], None]  # told the plan before anything is written
 
 
 class IndexBusy(RuntimeError):
@@ -134,13 +134,10 @@ def apply(
     report = IndexReport(plan=the_plan)
     todo = the_plan.added + the_plan.changed
     # Articles are chunked a batch at a time, just before they are embedded, so no more than
-    # one batch of chunks is ever held. The total for the progress bar is therefore an
-    # estimate (new chunks so far, scaled by the share of text chunked), exact at the end.
-    chars_total = sum(len(a.text) for a in todo) or 1
-    chars_done = new_seen = 0
-    estimate = sum(max(1, len(a.text) // CHARS_PER_CHUNK) for a in the_plan.added)
+    # one batch of chunks is ever held: the chunk total is not known until the end, so progress
+    # counts articles, whose total is.
     if progress:
-        progress(0, estimate)
+        progress(0, len(todo))
     changes = None
     if not the_plan.is_empty:
         changes = LexicalChanges.start(store, lexical_dir, from_empty=not stored and store.count() == 0)
@@ -157,16 +154,11 @@ def apply(
         batch.append(item)
         fresh = sum(1 for c in item[1] if c.id not in item[2])
         pending += fresh
-        new_seen += fresh
-        chars_done += len(article.text)
         if pending >= BATCH_CHUNKS or number == len(todo):
             _write_batch(batch, store, embedder, report, sentence_store, changes)
             batch, pending = [], 0
             if progress:
-                estimate = (
-                    new_seen if number == len(todo) else max(new_seen, round(new_seen * chars_total / chars_done))
-                )
-                progress(report.chunks_embedded, estimate)
+                progress(number, len(todo))
 
     gone = [cid for entry in the_plan.removed.values() for cid in entry.chunk_ids]
     checkpoints.reached("delete")

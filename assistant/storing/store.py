@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .. import checkpoints
 from ..reading.chunking import Chunk
 from . import remote
 from .chunk_meta import ChunkMeta
@@ -16,6 +17,7 @@ from .chunk_mirror import ChunkMirror
 
 SCHEMA = 1
 PAGE = 2000  # rows per Chroma get(); keeps memory flat on big collections
+STAGED = "-rebuild"  # a full rebuild's collection, built beside the live one under this suffix
 
 
 class IndexMismatch(RuntimeError):
@@ -103,6 +105,41 @@ class Store:
         if self.exists():
             self.client.delete_collection(self.name)
         self._collection = None
+
+    @property
+    def staged_name(self) -> str:
+        return self.name + STAGED
+
+    def mark_complete(self) -> None:
+        """Record that this (staged) collection is whole: only then may it replace the live one."""
+        self.collection.modify(metadata={**(self.collection.metadata or {}), "complete": True})
+
+    def take_over(self, staged: "Store") -> None:
+        """Become the complete collection `staged` built beside this one: drop this one, rename that.
+
+        Between the two steps no collection has this name; `finish_take_over`, run by whoever
+        opens the index next, completes a switch stopped there.
+        """
+        staged.mark_complete()
+        self.mirror.reset()  # rows of the old chunks; the staged ones are copied in below
+        if self.exists():
+            self.client.delete_collection(self.name)
+        self._collection = None
+        checkpoints.reached("switch")
+        self.finish_take_over()
+        self.mirror.replace_rows(staged.mirror)
+
+    def finish_take_over(self) -> bool:
+        """Give this name to a complete staged collection when no collection has it; True if it did."""
+        names = {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
+        if self.name in names or self.staged_name not in names:
+            return False
+        staged = self.client.get_collection(self.staged_name, embedding_function=None)
+        if not (staged.metadata or {}).get("complete"):
+            return False  # a rebuild that stopped half-way: never a partial index in the live place
+        staged.modify(name=self.name)
+        self._collection = None
+        return True
 
     def count(self) -> int:
         return self.collection.count() if self.exists() else 0
