@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_llm_flags(p)
     p.set_defaults(run=run_ask)
 
+    p = sub.add_parser("brief", parents=[common], help="the top stories of a window, or the latest on a topic")
+    p.add_argument("--topic", metavar="X", help="the latest on X instead of the top stories")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="stories listed (default 10)")
+    p.add_argument("--json", action="store_true", help="print the Briefing as JSON")
+    add_filter_flags(p)
+    p.set_defaults(run=run_brief)
+
     p = sub.add_parser("eval", parents=[common], help="measure answers on a question set, beside the naive pipeline")
     p.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl (id, url, title, source, published, text)")
     p.add_argument("--questions", required=True, type=Path, help="questions.jsonl (id, date, question, choices, ...)")
@@ -221,6 +228,22 @@ def run_ask(args: argparse.Namespace) -> int:
     else:  # the model failed part-way: the extractive answer replaces what was shown
         print(f"\n\n({answer.path}; the answer is:)\n")
         print(answer.with_sources())
+    return EXIT_OK
+
+
+def run_brief(args: argparse.Namespace) -> int:
+    from ..briefing.briefer import briefing_text
+
+    assistant = make_assistant(args)
+    assistant.ensure_index()
+    options = dict(as_of=args.as_of, since=args.since, until=args.until, sources=args.sources)
+    briefing = assistant.brief(topic=args.topic or "", top=args.top, **options)
+    if args.json:
+        print(json.dumps(briefing.to_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(briefing_text(briefing))
+    cited = "\n".join(f"[{c.number}] {c.label()}" + (f"\n    {c.url}" if c.url else "") for c in briefing.citations())
+    print(("\n" + cited) if cited else "")
     return EXIT_OK
 
 
