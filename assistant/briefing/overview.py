@@ -84,7 +84,7 @@ def read_overview(question: str) -> Overview | None:
 def clean_topic(topic: str) -> str:
     topic = re.sub(rf"{WHEN}$", "", topic.strip(), flags=re.I).strip()
     topic = re.sub(r"^(?:the (?:news|story|stories) (?:about|on|of)\s+)", "", topic, flags=re.I)
-    return topic.strip(" ,.;:?!")
+    return topic.strip(' ,.;:?!"“”')
 
 
 def window_for(

@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--free-form", action="store_true", help="ask without the options: short answers, leads and abstention scored"
     )
+    p.add_argument(
+        "--briefing", action="store_true", help="the top stories of each quiz week against the quiz (whole corpus)"
+    )
     p.add_argument("--min-confidence", type=float, metavar="P", help="abstain below this confidence (default: trained)")
     p.add_argument("--cache", type=Path, default=Path(".cache/eval"), help="where indexes are kept between runs")
     p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write the report as JSON")
@@ -256,6 +259,8 @@ def run_eval(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     given = {"chroma_url": args.chroma_url or None, "min_confidence": args.min_confidence, **llm_overrides(args)}
     overrides = {k: v for k, v in given.items() if v is not None}
+    if args.briefing:
+        return run_briefing_eval(args, overrides)
     report = evaluation.run(
         args.corpus,
         args.questions,
@@ -282,6 +287,23 @@ def run_eval(args: argparse.Namespace) -> int:
         eval_report.write_json(report, args.json_out)
     if args.markdown:
         eval_report.write_markdown(report, args.markdown)
+    return EXIT_OK
+
+
+def run_briefing_eval(args: argparse.Namespace, overrides: dict) -> int:
+    from ..measuring import briefing_eval, eval_report
+
+    report = briefing_eval.run(
+        args.corpus,
+        args.questions,
+        cache=args.cache,
+        command="news-assistant " + " ".join(sys.argv[1:]),
+        settings_overrides=overrides,
+        log=lambda line: print(line, file=sys.stderr),
+    )
+    print(json.dumps({k: v for k, v in report.items() if k != "rows"}, indent=2))
+    if args.json_out:
+        eval_report.write_json(report, args.json_out)
     return EXIT_OK
 
 
