@@ -26,8 +26,9 @@ from .leads import copies, lead_of, names_in, sketch
 
 FORMAT = 1
 NEAR_DAYS = 3  # an article joins only a story seen within this many days of it
-JOIN = 0.62  # closeness (cosine plus the names bonus) at which an article joins a story
-NAMES_BONUS = 0.09  # per shared name, up to three
+SPAN_DAYS = 6  # ... and that began at most this many days before it: a later chapter is a story of its own
+JOIN = 0.66  # closeness (cosine plus the names bonus) at which an article joins a story
+NAMES_BONUS = 0.05  # per shared name, up to three
 COPY_FLOOR = 0.45  # a possible copy must also be this close in meaning before shingles are compared
 CANDIDATES = 5  # stories looked at closely per article
 Fetch = Callable[[list[str]], Mapping[str, tuple[str, ChunkMeta]]]
@@ -48,6 +49,11 @@ class Entry:
     names: list[str] = field(default_factory=list)
     sketch: list[int] = field(default_factory=list)
     story: str = ""
+
+
+def grouping_settings() -> dict[str, float]:
+    """What the grouping depends on; stories saved under other settings are regrouped."""
+    return {"near": NEAR_DAYS, "span": SPAN_DAYS, "join": JOIN, "names": NAMES_BONUS, "copy": COPY_FLOOR}
 
 
 def article_keys(rows: Rows) -> dict[str, tuple[str, list[str]]]:
@@ -91,14 +97,18 @@ class StoryIndex:
             data = json.loads(self.path.read_text())
         except (OSError, ValueError):
             return
-        if data.get("format") != FORMAT:
-            return
+        if data.get("format") != FORMAT or data.get("grouping") != grouping_settings():
+            return  # grouped otherwise: regrouped from scratch
         self.entries = {e["id"]: Entry(**e) for e in data["articles"]}
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        data = {"format": FORMAT, "articles": [asdict(e) for e in self.entries.values()]}
+        data = {
+            "format": FORMAT,
+            "grouping": grouping_settings(),
+            "articles": [asdict(e) for e in self.entries.values()],
+        }
         tmp.write_text(json.dumps(data))
         os.replace(tmp, self.path)  # a reader sees the old file or the new one, never half of one
 
@@ -207,7 +217,9 @@ class StoryIndex:
     ) -> int | None:
         if not len(sids):
             return None
-        near = np.flatnonzero((last >= entry.day - NEAR_DAYS) & (first <= entry.day + NEAR_DAYS))
+        near = np.flatnonzero(
+            (last >= entry.day - NEAR_DAYS) & (first <= entry.day + NEAR_DAYS) & (first >= entry.day - SPAN_DAYS)
+        )
         if not len(near):
             return None
         sums = matrix[near]
