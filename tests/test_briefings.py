@@ -208,3 +208,18 @@ def test_an_incremental_rebuild_updates_the_stories_it_touches_and_no_others(tmp
     assert {aid: e.story for aid, e in reread.entries.items()} == {
         aid: e.story for aid, e in assistant.stories().entries.items()
     }
+
+
+def test_the_brief_endpoint_and_the_collection_card(assistant):
+    from assistant.faces.chat import ChatApp
+
+    app = ChatApp(assistant)
+    data = app.api_brief(topic="Kessler Bridge")
+    assert data["kind"] == "summary" and "lost all power" in data["stories"][0]["facts"][0]
+    data = app.api_brief(as_of="2025-03-10", top=5)
+    assert data["window"] == {"since": "2025-03-04", "until": "2025-03-10", "today": "2025-03-10"}
+    assert {a for s in data["stories"] for a in s["articles"]} == {"b1", "b2", "e1", "e2"}
+    card, starters = app.starters()
+    assert "8 articles" in card and "2025-02-05 to 2025-03-12" in card
+    assert [s["display_text"] for s in starters][:2] == [assistant.brief().stories[i].title for i in range(2)]
+    assert all(read_overview(s["text"]).kind == "summary" for s in starters)

@@ -78,12 +78,15 @@ def test_a_briefings_stories_fold_and_their_citations_open_the_passage(browser, 
         page.wait_for_function(f"() => document.querySelector('details.na-src-1-{number}').open")
         assert "Duarte" in source.locator("blockquote").inner_text()
         assert "Harlow" not in answer.inner_text()  # last month's storm is not this week's news
+        assert page.locator("#sources .na-card.na-cited").count() == 3  # each story's cited passage, beside
+        page.evaluate("document.querySelector('#chat [role=log]').scrollTop = 0")
         shot(page, "briefing-desktop")
     finally:
         context.close()
     context, page = open_page(browser, news_app, PHONE)
     try:
         ask(page, "What happened this week?")
+        page.evaluate("document.querySelector('#chat [role=log]').scrollTop = 0")
         shot(page, "briefing-phone")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"] + 1  # nothing forces sideways scrolling on a phone

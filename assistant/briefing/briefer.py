@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..answers import Answer, Passage
+from ..answers import Answer, Citation, Passage
 from ..briefings import Briefing, Window
 from ..searching.filters import Filters
 from ..storing.bm25 import LexicalIndex
@@ -87,16 +87,35 @@ class Briefer:
         if overview is None:
             return None
         briefing = self._brief(overview, today, filters, TOP if overview.kind == "top" else 1)
+        citations = briefing.citations()
         return Answer(
             question=question,
             text=briefing_text(briefing),
-            citations=briefing.citations(),
+            citations=citations,
+            passages=[cited_passage(c) for c in citations],
             abstained=not briefing.stories,
             path="briefing",
             as_of=filters.as_of,
             searched=overview.topic,
             briefing=briefing,
         )
+
+
+def cited_passage(c: Citation) -> Passage:
+    """The passage a briefing's citation quotes, for the faces that list an answer's passages."""
+    return Passage(
+        chunk_id=c.chunk_id,
+        article_id=c.article_id,
+        title=c.title,
+        source=c.source,
+        url=c.url,
+        published=c.published,
+        text=c.passage,
+        start=0,
+        end=len(c.passage),
+        score=0.0,
+        also_reported_by=c.also_reported_by,
+    )
 
 
 def briefing_text(b: Briefing) -> str:

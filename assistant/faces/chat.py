@@ -228,7 +228,7 @@ def filters_note(options: dict[str, Any]) -> str:
 
 def path_note(answer: Answer) -> str:
     """Which answerer spoke, when it was not the default one (a model, or the fallback after it)."""
-    if answer.path == "extractive":
+    if answer.path in ("extractive", "briefing"):
         return ""
     return f'<p class="na-note">Answered by {escape(answer.path)}</p>'
 
