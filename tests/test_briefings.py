@@ -178,6 +178,10 @@ def test_brief_command_prints_json(assistant, capsys):
     code = main(["brief", "--seeds", str(s.seeds_dir), "--index", str(s.index_dir), "--topic", "Brookfield mayor"])
     out = capsys.readouterr().out
     assert code == 0 and "Duarte" in out and "[1]" in out
+    # `ask` recognises an overview question too, and prints the stories with their sources.
+    code = main(["ask", "What's new?", "--seeds", str(s.seeds_dir), "--index", str(s.index_dir)])
+    out = capsys.readouterr().out
+    assert code == 0 and out.startswith("Top stories, 2025-03-06 to 2025-03-12:") and "Kessler" in out.split("\n")[1]
 
 
 def test_an_incremental_rebuild_updates_the_stories_it_touches_and_no_others(tmp_path, real_embedder):
