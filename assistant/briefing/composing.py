@@ -18,6 +18,7 @@ from .leads import DATELINE, news_score
 
 MAX_FACTS = 6  # sentences in a summary
 MAX_EVENTS = 10  # dated developments in a timeline
+EXTRA = 0.9  # how clearly a sentence beyond an article's lead must read as news (names and a reporting verb)
 SAME_FACT = 0.8  # cosine at which two sentences tell the same fact (two outlets' wordings: ~0.9; next day's news: ~0.6)
 RELATED = 0.35  # a story joins a timeline when retrieval ranks it this close to the best story
 Search = Callable[[str], Sequence[Passage]]
@@ -113,7 +114,7 @@ class Composer:
         for p in passages:
             if p.article_id in own and p.article_id not in extra:
                 entry = self.stories.entries[p.article_id]
-                said = [s for s in split_sentences(p.text)[:4] if news_score(s) > 0 and s not in entry.lead]
+                said = [s for s in split_sentences(p.text)[:4] if news_score(s) >= EXTRA and s not in entry.lead]
                 if said:
                     extra.add(p.article_id)
                     facts.append((entry.day, 1, max(said, key=news_score), entry))

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..storing.chunk_meta import ChunkMeta
 from ..storing.rows import Rows
-from .leads import copies, lead_of, names_in, sketch
+from .leads import VERSION, copies, lead_of, names_in, sketch
 
 FORMAT = 1
 NEAR_DAYS = 3  # an article joins only a story seen within this many days of it
@@ -53,7 +53,14 @@ class Entry:
 
 def grouping_settings() -> dict[str, float]:
     """What the grouping depends on; stories saved under other settings are regrouped."""
-    return {"near": NEAR_DAYS, "span": SPAN_DAYS, "join": JOIN, "names": NAMES_BONUS, "copy": COPY_FLOOR}
+    return {
+        "near": NEAR_DAYS,
+        "span": SPAN_DAYS,
+        "join": JOIN,
+        "names": NAMES_BONUS,
+        "copy": COPY_FLOOR,
+        "leads": VERSION,
+    }
 
 
 def article_keys(rows: Rows) -> dict[str, tuple[str, list[str]]]:

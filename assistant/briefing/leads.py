@@ -8,16 +8,20 @@ import zlib
 from ..reading.sentences import sentence_spans
 from ..searching.stories import SHINGLE
 
+VERSION = 2  # bump when leads, names or sketches come out differently: saved stories are then redone
 SENTENCES_TRIED = 5  # a lead is among an article's first few sentences
 SKETCH = 64  # shingle hashes kept per article: enough to tell a syndicated copy
 # "TAINAN, Taiwan (CNN) —", "WASHINGTON (AP) -": the dateline before a wire story's first sentence.
+# "LOS ANGELES –": a city in capitals before a dash.
 DATELINE = re.compile(
-    r"^[A-Z][^.!?]{0,60}?(?:\(?\b(?:CNN|AP|Reuters|AFP|UPI|Bloomberg)\b\)?)\s*(?:Business|Politics|Sport)?\s*[—–-]+\s*"
+    r"^(?:[A-Z][^.!?]{0,60}?(?:\(?\b(?:CNN|AP|Reuters|AFP|UPI|Bloomberg)\b\)?)\s*(?:Business|Politics|Sport)?"
+    r"|[A-Z][A-Z.',-]+(?: [A-Z][A-Z.',-]+){0,3}(?:, [A-Z][a-z.]+(?: [A-Z][a-z.]+)?)?)\s*[—–-]+\s*"
 )
 # A sentence that invites the reader in instead of telling the news.
 TEASER = re.compile(
     r"\b(?:you|your|you're|here's|here is|here are|read on|find out|what we know|what to know|"
-    r"need to know|sign up|subscribe|newsletter|click|watch|listen|the latest|live updates|follow along)\b",
+    r"need to know|sign up|subscribe|newsletter|click|watch|listen|the latest|live updates|follow along|"
+    r"corrections? and clarifications|correction|editor's note)\b",
     re.IGNORECASE,
 )
 REPORTING = re.compile(
@@ -50,7 +54,7 @@ def news_score(sentence: str) -> float:
     score = 0.0
     if not 8 <= len(words) <= 60:
         score -= 1.0
-    if sentence.endswith(("?", "!")) or sentence.startswith(("“", '"')):
+    if sentence.endswith(("?", "!")) or sentence.startswith(("“", '"', "But ", "And ", "So ", "Yes")):
         score -= 1.5
     if TEASER.search(sentence):
         score -= 1.5
