@@ -53,3 +53,8 @@ def test_filters_win_over_time_words_and_a_topic_has_no_default_window():
         date(2024, 1, 31),
     )
     assert window_for(read_overview("Timeline of the Boeing door plug"), NOW, None, None) == (None, NOW)
+
+
+def test_a_question_offering_options_is_never_a_briefing():
+    assert read_overview("What are the top stories: the election or the storm?") is None
+    assert read_overview("Which of these was among the biggest news stories this week?") is None

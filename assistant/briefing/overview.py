@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..answering.questions import parse_question
 from ..searching.dates import time_frame
 
 WEEK = 7  # the default window: the week up to "now"
@@ -23,7 +24,12 @@ TOP = [
         re.I,
     ),
     re.compile(rf"^what(?:'s| is) (?:new|the news|in the news|happening){WHEN}\s*\??$", re.I),
-    re.compile(r"\b(?:top|biggest|main|major|latest|key|important) (?:news )?(?:stories|headlines|news)\b", re.I),
+    re.compile(
+        r"^(?:(?:what|which) (?:are|were|is|was) (?:the )?|show me (?:the )?|give me (?:the )?|tell me (?:the )?|"
+        r"list (?:the )?)?(?:today's |this week's )?(?:top|biggest|main|major|latest|key|important) (?:news )?"
+        r"(?:stories|headlines|news)\b[^?:]*\??$",
+        re.I,
+    ),
     re.compile(rf"^(?:any|the) (?:news|headlines){WHEN}\s*\??$", re.I),
     re.compile(
         rf"^(?:brief me|catch me up|give me (?:a|the) (?:briefing|news|rundown)|news briefing){WHEN}\s*[.?!]*$", re.I
@@ -67,8 +73,8 @@ class Overview:
 def read_overview(question: str) -> Overview | None:
     """The overview a question asks for, or None for an ordinary question (answered as usual)."""
     q = " ".join(str(question or "").split()).replace("’", "'")
-    if not q or len(q) > 300:
-        return None
+    if not q or len(q) > 300 or parse_question(q).options:
+        return None  # a question offering options ("...: A, B or C?") wants one of them, not a briefing
     for kind, patterns in (("timeline", TIMELINE), ("summary", SUMMARY)):
         for pattern in patterns:
             match = pattern.search(q)
