@@ -215,7 +215,7 @@ def make_story(members: list[Entry], lead: Entry, text: str, numbers: tuple, fac
     days = [e.day for e in members if e.day]
     return Story(
         id=lead.story,
-        title=lead.title,
+        title=clean_title(lead.title),
         lead=text,
         citations=(),
         articles=tuple(e.id for e in members),
@@ -224,6 +224,20 @@ def make_story(members: list[Entry], lead: Entry, text: str, numbers: tuple, fac
         last_seen=day_of(max(days)) if days else None,
         facts=facts,
     )
+
+
+DANGLING = frozenset("a an the to of and or in on for with as at by from what how why who when is are was".split())
+
+
+def clean_title(title: str) -> str:
+    """A headline without a search engine's cut ("...: What to ...") or a site's name after a bar."""
+    title = re.sub(r"\s*\|[^|]*$", "", title.strip()) or title.strip()
+    if not re.search(r"(?:\.\.\.|…)$", title):
+        return title
+    words = re.sub(r"\s*(?:\.\.\.|…)$", "", title).split()
+    while len(words) > 3 and words[-1].lower().strip(",:;") in DANGLING:
+        words.pop()  # the cut left a sentence hanging on a small word
+    return " ".join(words).rstrip(" ,:;–—-")
 
 
 def replace_citations(story: Story, citations: tuple[Citation, ...]) -> Story:
