@@ -22,7 +22,7 @@ import numpy as np
 
 from ..storing.chunk_meta import ChunkMeta
 from ..storing.rows import Rows
-from .leads import VERSION, copies, lead_of, names_in, sketch
+from .leads import VERSION, copies, is_roundup, lead_of, names_in, sketch
 
 FORMAT = 1
 NEAR_DAYS = 3  # an article joins only a story seen within this many days of it
@@ -31,6 +31,7 @@ JOIN = 0.66  # closeness (cosine plus the names bonus) at which an article joins
 NAMES_BONUS = 0.05  # per shared name, up to three
 COPY_FLOOR = 0.45  # a possible copy must also be this close in meaning before shingles are compared
 CANDIDATES = 5  # stories looked at closely per article
+CLOSED = -(10**9)  # the first and last day recorded for a story no article may join
 Fetch = Callable[[list[str]], Mapping[str, tuple[str, ChunkMeta]]]
 
 
@@ -49,6 +50,7 @@ class Entry:
     names: list[str] = field(default_factory=list)
     sketch: list[int] = field(default_factory=list)
     story: str = ""
+    roundup: bool = False  # a digest of many events: a story of its own that no other article joins
 
 
 def grouping_settings() -> dict[str, float]:
@@ -171,6 +173,7 @@ class StoryIndex:
                         chunk=first_id,
                         names=sorted(names_in(f"{meta.title}. {opening}"))[:40],
                         sketch=sketch(opening),
+                        roundup=is_roundup(meta.title),
                     )
                 )
         return found
@@ -192,16 +195,21 @@ class StoryIndex:
                     matrix[i] += self.vectors[e.id]
             first[i] = min(e.day for e in members[sid])
             last[i] = max(e.day for e in members[sid])
+            if any(e.roundup for e in members[sid]):
+                first[i], last[i] = CLOSED, CLOSED
         touched: set[str] = set()
         for entry in entries:
             vector = self.vectors.get(entry.id, np.zeros(dim, dtype=np.float32))
             n = len(sids)
-            best = self._closest(entry, vector, sids, matrix[:n], first[:n], last[:n], members)
+            best = (
+                None if entry.roundup else self._closest(entry, vector, sids, matrix[:n], first[:n], last[:n], members)
+            )
             if best is None:
                 best, sid = n, "s" + entry.id
                 sids.append(sid)
                 members[sid] = []
-                first[best] = last[best] = entry.day
+                # A digest's story is closed: dated where no article's search for a story looks.
+                first[best] = last[best] = CLOSED if entry.roundup else entry.day
             else:
                 sid = sids[best]
                 first[best], last[best] = min(first[best], entry.day), max(last[best], entry.day)

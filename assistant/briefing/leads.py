@@ -8,7 +8,7 @@ import zlib
 from ..reading.sentences import sentence_spans
 from ..searching.stories import SHINGLE
 
-VERSION = 2  # bump when leads, names or sketches come out differently: saved stories are then redone
+VERSION = 3  # bump when leads, names or sketches come out differently: saved stories are then redone
 SENTENCES_TRIED = 5  # a lead is among an article's first few sentences
 SKETCH = 64  # shingle hashes kept per article: enough to tell a syndicated copy
 # "TAINAN, Taiwan (CNN) —", "WASHINGTON (AP) -": the dateline before a wire story's first sentence.
@@ -22,6 +22,13 @@ TEASER = re.compile(
     r"\b(?:you|your|you're|here's|here is|here are|read on|find out|what we know|what to know|"
     r"need to know|sign up|subscribe|newsletter|click|watch|listen|the latest|live updates|follow along|"
     r"corrections? and clarifications|correction|editor's note)\b",
+    re.IGNORECASE,
+)
+# A digest of the day's or week's news: about many events, so it belongs to none of their stories.
+ROUNDUP = re.compile(
+    r"\b(?:\d+|five|ten) things to know\b|\bthings to know (?:for|on|today|this)\b|\brecap\b|\bround-?up\b|"
+    r"\bit's \w+day's news\b|\bstart your (?:day|week) smart\b|\b(?:morning|evening|daily|weekly) (?:briefing|digest)\b|"
+    r"\bweek in (?:review|pictures)\b|\bnews quiz\b|\bwhat you missed\b|\bphotos of the (?:day|week)\b",
     re.IGNORECASE,
 )
 REPORTING = re.compile(
@@ -65,6 +72,11 @@ def news_score(sentence: str) -> float:
     if len(names_in(sentence)) >= 1:
         score += 0.4
     return score
+
+
+def is_roundup(title: str) -> bool:
+    """A news digest ("5 things to know for July 11", "...: May 8 recap") rather than a report of one event."""
+    return bool(ROUNDUP.search(title))
 
 
 def names_in(text: str) -> set[str]:
