@@ -31,16 +31,19 @@ def relevant_articles(q: EvalQuestion, texts: dict[str, str]) -> set[str]:
     return found
 
 
-def story_purity(members: dict[str, list[str]], questions: list[EvalQuestion]) -> dict:
+def story_purity(members: dict[str, list[str]], questions: list[EvalQuestion], merge: bool = False) -> dict:
     """Share of a story's labelled articles whose question is the story's most common one.
 
     An article is labelled by the question it was retrieved for, when exactly one question
     retrieved it; only stories with two or more labelled articles say anything about purity.
+    With `merge`, questions of the same quiz week with the same answer (two quizzes asking
+    about one event: "The FBI searched which property...", "...at which home...") are one.
     """
     asked: dict[str, set[str]] = defaultdict(set)
     for q in questions:
+        key = f"{q.date.isocalendar()[:2]}|{q.answer.strip().lower()}" if merge and q.answer else q.id
         for a in q.search_ids:
-            asked[a].add(q.id)
+            asked[a].add(key)
     label = {a: next(iter(qs)) for a, qs in asked.items() if len(qs) == 1}
     pure = total = stories = 0
     for ids in members.values():
@@ -122,7 +125,9 @@ def run(
         result[f"quiz_coverage@{k}"] = ours
         result[f"newest_baseline@{k}"] = base
         result[f"difference@{k}"] = ours - base if ours is not None and base is not None else None
-    result.update(story_purity({sid: [e.id for e in m] for sid, m in stories.members().items()}, questions))
+    grouped = {sid: [e.id for e in m] for sid, m in stories.members().items()}
+    result.update(story_purity(grouped, questions))
+    result["story_purity_same_answer_merged"] = story_purity(grouped, questions, merge=True)["story_purity"]
     result["stories"] = len(stories.members())
     result["articles"] = len(stories.entries)
     # The first briefing also reads the stories file; the rest are what a person waits for.
