@@ -1,7 +1,7 @@
 """Stories: articles on one event grouped across outlets and days, kept beside the index and updated incrementally.
 
-An article joins the story whose articles it is closest to in meaning (the mean of its chunk
-vectors against the story's centroid), among stories seen within a few days of it, with a bonus
+An article joins the story whose articles it is closest to in meaning (its vector, the mean of
+its chunks', against each of theirs, averaged), among stories seen within a few days of it, with a bonus
 for names they share; a syndicated copy (the same text from another outlet, found by shingles as
 in searching/stories.py) always joins its original's story. Articles are taken in date order,
 so a story grows as the event unfolds. A rebuild regroups only the articles it added, changed
@@ -27,7 +27,7 @@ from .leads import VERSION, copies, is_roundup, lead_of, names_in, sketch
 FORMAT = 1
 NEAR_DAYS = 3  # an article joins only a story seen within this many days of it
 SPAN_DAYS = 6  # ... and that began at most this many days before it: a later chapter is a story of its own
-JOIN = 0.66  # closeness (cosine plus the names bonus) at which an article joins a story
+JOIN = 0.62  # closeness (mean cosine to its articles, plus the names bonus) at which an article joins a story
 NAMES_BONUS = 0.05  # per shared name, up to three
 COPY_FLOOR = 0.45  # a possible copy must also be this close in meaning before shingles are compared
 CANDIDATES = 5  # stories looked at closely per article
@@ -189,7 +189,9 @@ class StoryIndex:
         matrix = np.zeros((room, dim), dtype=np.float32)
         first = np.zeros(room, dtype=np.int64)
         last = np.zeros(room, dtype=np.int64)
+        counts = np.zeros(room, dtype=np.float32)
         for i, sid in enumerate(sids):
+            counts[i] = len(members[sid])
             for e in members[sid]:
                 if e.id in self.vectors:
                     matrix[i] += self.vectors[e.id]
@@ -202,7 +204,9 @@ class StoryIndex:
             vector = self.vectors.get(entry.id, np.zeros(dim, dtype=np.float32))
             n = len(sids)
             best = (
-                None if entry.roundup else self._closest(entry, vector, sids, matrix[:n], first[:n], last[:n], members)
+                None
+                if entry.roundup
+                else self._closest(entry, vector, sids, matrix[:n], counts[:n], first[:n], last[:n], members)
             )
             if best is None:
                 best, sid = n, "s" + entry.id
@@ -214,6 +218,7 @@ class StoryIndex:
                 sid = sids[best]
                 first[best], last[best] = min(first[best], entry.day), max(last[best], entry.day)
             matrix[best] += vector
+            counts[best] += 1
             entry.story = sid
             members[sid].append(entry)
             self.entries[entry.id] = entry
@@ -225,7 +230,8 @@ class StoryIndex:
         entry: Entry,
         vector: np.ndarray,
         sids: list[str],
-        matrix: np.ndarray,
+        sums: np.ndarray,
+        counts: np.ndarray,
         first: np.ndarray,
         last: np.ndarray,
         members: dict[str, list[Entry]],
@@ -237,9 +243,10 @@ class StoryIndex:
         )
         if not len(near):
             return None
-        sums = matrix[near]
-        norms = np.linalg.norm(sums, axis=1)
-        sims = (sums @ vector) / np.where(norms == 0, 1, norms)
+        # The mean cosine to the story's articles (average link), not to their centroid: a story
+        # about many things has a central vector close to everything on its subject, and would
+        # gather every report on it; the mean stays high only for articles on the same event.
+        sims = (sums[near] @ vector) / counts[near]
         top = np.argsort(-sims)[:CANDIDATES]
         names = set(entry.names)
         best, best_score = None, JOIN
