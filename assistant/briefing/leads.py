@@ -8,14 +8,14 @@ import zlib
 from ..reading.sentences import sentence_spans
 from ..searching.stories import SHINGLE
 
-VERSION = 3  # bump when leads, names or sketches come out differently: saved stories are then redone
+VERSION = 4  # bump when leads, names or sketches come out differently: saved stories are then redone
 SENTENCES_TRIED = 5  # a lead is among an article's first few sentences
 SKETCH = 64  # shingle hashes kept per article: enough to tell a syndicated copy
 # "TAINAN, Taiwan (CNN) —", "WASHINGTON (AP) -": the dateline before a wire story's first sentence.
 # "LOS ANGELES –": a city in capitals before a dash.
 DATELINE = re.compile(
     r"^(?:[A-Z][^.!?]{0,60}?(?:\(?\b(?:CNN|AP|Reuters|AFP|UPI|Bloomberg)\b\)?)\s*(?:Business|Politics|Sport)?"
-    r"|[A-Z][A-Z.',-]+(?: [A-Z][A-Z.',-]+){0,3}(?:, [A-Z][a-z.]+(?: [A-Z][a-z.]+)?)?)\s*[—–-]+\s*"
+    r"|[A-Z][A-Z.',-]+(?: [A-Z][A-Z.',-]+){0,3}(?:, [A-Z][a-z.]+(?: [A-Z][a-z.]+)?)?)\s*[—–―-]+\s*"
 )
 # A sentence that invites the reader in instead of telling the news.
 TEASER = re.compile(
