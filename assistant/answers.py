@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from .briefings import Briefing
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class Answer:
     searched: str = ""  # what was searched for: the question, or a follow-up with what it refers to
     # How likely the answer is right (the answerer's calibrated estimate, 0..1); None when not estimated.
     confidence: float | None = None
+    # For an overview question ("What happened this week?"): the stories the text lists, in order.
+    briefing: Briefing | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -13,6 +13,7 @@ from .answering.extractive import ExtractiveAnswerer
 from .answering.questions import query_for, question_problem
 from .answers import Answer, Passage, text_pieces
 from .articles import ReadResult
+from .briefing.overview import read_overview as is_overview
 from .embedding.embedder import Embedder, SentenceEmbedder
 from .reading.chunking import Chunker
 from .searching.filters import DateLike, Filters, make_filters
@@ -27,6 +28,9 @@ from .storing.store import Store
 if TYPE_CHECKING:
     from .answering.generative import GenerativeAnswerer
     from .answering.prompting import Prompts
+    from .briefing.briefer import Briefer
+    from .briefing.grouping import StoryIndex
+    from .briefings import Briefing
     from .searching.langchain_retriever import NewsRetriever
 
 Sources = str | Iterable[str] | None
@@ -62,6 +66,7 @@ class Assistant:
         self._lock = threading.RLock()
         self._chat_model = chat_model
         self._chat_model_ready = chat_model is not None
+        self._stories: StoryIndex | None = None
 
     # --- the index (see storing/archive.py) ---------------------------------------------------
 
@@ -99,21 +104,60 @@ class Assistant:
         progress: Progress | None = None,
         planned: Planned | None = None,
     ) -> IndexReport:
-        """Apply exactly the difference between the seeds folder and the index.
+        """Apply exactly the difference between the seeds folder and the index, stories included.
 
         `planned` is called with the plan before anything is written; `progress` with
         (articles embedded, articles to embed)."""
-        return self.archive.update(full=full, dry_run=dry_run, progress=progress, planned=planned)
+        report = self.archive.update(full=full, dry_run=dry_run, progress=progress, planned=planned)
+        if not dry_run:
+            self.stories(save=True)
+        return report
 
     def ensure_index(self, progress: Progress | None = None) -> IndexReport | None:
         """Build the index from the seeds folder on first use."""
-        return self.archive.ensure(progress)
+        report = self.archive.ensure(progress)
+        if report is not None:
+            self.stories(save=True)
+        return report
 
     def outlets(self) -> list[str]:
         """The outlets that published the indexed articles, for filtering by source."""
         return self.archive.outlets()
 
     # --- questions -------------------------------------------------------------------------
+
+    # --- stories and briefings (see briefing/) -------------------------------------------------
+
+    def stories(self, *, save: bool = False) -> StoryIndex:
+        """The indexed articles grouped into stories, brought up to date when the index changed."""
+        from .briefing.briefer import current_stories, stories_path
+
+        with self._lock:
+            path = stories_path(self.settings.index_dir, self.settings.collection)
+            self._stories, _ = current_stories(path, self._stories, self.lexical, self.store.get, save=save)
+            return self._stories
+
+    def briefer(self) -> Briefer:
+        from .briefing.briefer import Briefer
+
+        def search(topic: str, filters: Filters, k: int) -> list[Passage]:
+            return self.retriever().search(topic, k=k, filters=filters, today=self.today(filters))
+
+        return Briefer(self.stories(), self.store.get, search, self.embedder.embed)
+
+    def brief(
+        self,
+        *,
+        as_of: DateLike = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        sources: Sources = None,
+        topic: str = "",
+        top: int = 10,
+    ) -> Briefing:
+        """The top stories of a window (default: the week up to now), or with `topic` the latest on it."""
+        filters = make_filters(as_of, since, until, sources)
+        return self.briefer().brief(self.today(filters), filters, topic=topic, top=top)
 
     def retriever(self) -> Retriever:
         s = self.settings
@@ -166,6 +210,10 @@ class Assistant:
         refusal = self._refusal(question, filters)
         if refusal:
             return refusal
+        if is_overview(question) is not None:  # "What happened this week?" and the like: a briefing
+            briefed = self.briefer().answer(question, self.today(filters), filters)
+            if briefed is not None:
+                return briefed
         if self.chat_model is not None:
             # The generative path streams; an answer is its last item, so both faces agree.
             *_, result = self.generative().stream(question, history, filters, choices, self.today(filters))
@@ -192,7 +240,7 @@ class Assistant:
             raise TypeError(f"stream() got unexpected option(s): {', '.join(sorted(unknown))}")
         if self.chat_model is not None:
             filters = make_filters(*(options.get(k) for k in ("as_of", "since", "until", "sources")))
-            if self._refusal(question, filters) is None:
+            if self._refusal(question, filters) is None and is_overview(question) is None:
                 # Checked sentences as they complete; see generative.py for what is held back and why.
                 yield from self.generative().stream(
                     question, history, filters, options.get("choices"), self.today(filters)

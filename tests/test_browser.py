@@ -298,15 +298,6 @@ def test_rebuild_progress_covers_neither_the_sources_nor_the_status(page):
     assert page.evaluate("window.__covered") == []
 
 
-def test_a_try_example_is_asked(page):
-    new_chat(page)
-    page.locator("button.gallery-item", has_text=PARADE).click()
-    page.wait_for_function(
-        "() => document.querySelectorAll('#chat .na-answer:not(.na-pending)').length === 1", timeout=120_000
-    )
-    assert PARADE in page.locator("#chat").inner_text()
-
-
 def test_bold_titles_render_in_one_font(page):
     """Every capital of a bold title drawn from the same installed face as the rest (no fallback mid-word)."""
     page.evaluate(

@@ -10,12 +10,12 @@ from typing import Any, Iterator
 from ..answers import Answer
 from ..reading.decoding import MAX_FILE_MB
 from ..reading.folder import SUFFIXES
+from .briefing_render import briefing_html, collection_card
 from .chat_render import answer_html, empty_index_html, escape, panel_html, pending_html, report_markdown, sanitised
 from .uploads import save_uploads
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = ["When is the military parade in Beijing?", "What share of North Korea's trade does China account for?"]
 MAX_RECORDS = 50  # conversation turns kept in the browser between visits
 UPLOAD_TYPES = sorted(SUFFIXES)
 MAX_UPLOAD = f"{MAX_FILE_MB}mb"  # Gradio refuses larger uploads before they reach us
@@ -48,6 +48,10 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; }
 #chat .icon-button-wrapper.top-panel { position: static; display: flex; justify-content: flex-end; margin: 4px; }
 /* The rebuild's progress shows in its own line, not over the sources panel or the status. */
 #rebuild-progress { min-height: 4.5rem; }
+.na-story { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; margin: .4em 0; padding: .3em .6em; }
+.na-story > summary { cursor: pointer; }
+.na-facts { margin: .3em 0 .3em 1.2em; padding: 0; }
+.na-collection { text-align: center; max-width: 34em; margin: auto; }
 """
 
 # Clicking [n] opens that source under the answer and points at it in the panel. The chat's
@@ -152,11 +156,16 @@ class ChatApp:
             answer = Answer(question=message or "", text=f"Sorry: {exc}", abstained=True)
         if answer is None:  # a stream that ended without its Answer is a bug; say so plainly
             answer = Answer(question=message or "", text="Sorry: no answer was produced.", abstained=True)
-        html = answer_html(answer, key, filters_note(options) + path_note(answer))
+        render = briefing_html if answer.briefing is not None else answer_html
+        html = render(answer, key, filters_note(options) + path_note(answer))
         chat[-1]["content"] = html
         panel = panel_html(answer, key)
         records.append({"q": message or "", "a": answer.text, "html": html, "panel": panel})
         yield chat, panel, records[-MAX_RECORDS:]
+
+    def starters(self) -> tuple[str, list[dict]]:
+        """The empty window's collection card and its starter questions (the latest top stories)."""
+        return collection_card(self.assistant)
 
     def upload(self, files: list[str] | None) -> str:
         if not files:
@@ -222,6 +231,24 @@ class ChatApp:
             answer = Answer(question=message or "", text=f"Sorry: {exc}", abstained=True)
         return api_data(answer)
 
+    def api_brief(
+        self,
+        as_of: str = "",
+        since: str = "",
+        until: str = "",
+        topic: str = "",
+        top: int = 10,
+        sources: list[str] | None = None,
+    ) -> dict:
+        """The top stories of a window (default: the week up to the newest article), or the latest on a topic."""
+        try:
+            briefing = self.assistant.brief(
+                as_of=as_of, since=since, until=until, sources=sources, topic=topic, top=int(top)
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            return {"error": str(exc), "stories": []}
+        return briefing.to_dict()
+
 
 def api_data(answer: Answer) -> dict:
     """An answer as the /chat endpoint returns it: every text field plain text, links only http(s)."""
@@ -253,7 +280,7 @@ def filters_note(options: dict[str, Any]) -> str:
 
 def path_note(answer: Answer) -> str:
     """Which answerer spoke, when it was not the default one (a model, or the fallback after it)."""
-    if answer.path == "extractive":
+    if answer.path in ("extractive", "briefing"):
         return ""
     return f'<p class="na-note">Answered by {escape(answer.path)}</p>'
 
@@ -308,7 +335,6 @@ def build(assistant, live: Any = None) -> Any:
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                 with gr.Row():
                     new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
-                examples = gr.Examples(EXAMPLES, inputs=box, label="Try", api_visibility="private")
             with gr.Column(scale=2, min_width=300):
                 with gr.Accordion("Filters", open=False, elem_id="filters"):
                     as_of = gr.Textbox(label="As of (YYYY-MM-DD): later articles are ignored", elem_id="as-of")
@@ -341,7 +367,17 @@ def build(assistant, live: Any = None) -> Any:
 
         def restore(stored):
             chat, html = app.restore(stored)
-            return chat, html, gr.Dropdown(choices=app.outlets()), app.collection()
+            card, starters = app.starters()
+            settings: dict[str, Any] = {"value": chat, "placeholder": card or None, "examples": starters or None}
+            window = gr.Chatbot(**settings)
+            return window, html, gr.Dropdown(choices=app.outlets()), app.collection()
+
+        def start(event, stored, since_, until_, as_of_, outlets_):
+            # A starter asks its question at once, as if typed and sent.
+            yield from respond(event.value["text"], stored, since_, until_, as_of_, outlets_)
+
+        # Set here, not written as a hint: with postponed annotations Gradio could not resolve the local `gr`.
+        start.__annotations__["event"] = gr.SelectData
 
         def run_rebuild(progress=gr.Progress()):  # noqa: B008 - how Gradio injects its progress bar
             text = app.rebuild(progress)
@@ -351,11 +387,10 @@ def build(assistant, live: Any = None) -> Any:
         ask_outputs = [chatbot, panel, records, box]
         for trigger in (box.submit, send.click):
             trigger(respond, ask_inputs, ask_outputs, api_visibility="private")
+        chatbot.example_select(start, ask_inputs[1:], ask_outputs, api_visibility="private")
         new_chat.click(lambda: ([], app.idle_panel(), []), None, [chatbot, panel, records], api_visibility="private")
         # The toolbar's trash icon clears the conversation itself, as New chat does, not only the screen.
         chatbot.clear(lambda: (app.idle_panel(), []), None, [panel, records], api_visibility="private")
-        # A "Try" example is asked, not only put in the box.
-        examples.load_input_event.then(respond, ask_inputs, ask_outputs, api_visibility="private")
         files.upload(app.upload, files, status, api_visibility="private").then(
             lambda: None, None, files, api_visibility="private"
         )
@@ -379,4 +414,6 @@ def build(assistant, live: Any = None) -> Any:
             demo.load(at_open, None, [opened, freshness], api_visibility="private")
             timer = gr.Timer(LIVE_TICK_S)
             timer.tick(tick, opened, [freshness, collection], api_visibility="private", queue=False)
+
+        gr.api(app.api_brief, api_name="brief")
     return demo

@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_llm_flags(p)
     p.set_defaults(run=run_ask)
 
+    p = sub.add_parser("brief", parents=[common], help="the top stories of a window, or the latest on a topic")
+    p.add_argument("--topic", metavar="X", help="the latest on X instead of the top stories")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="stories listed (default 10)")
+    p.add_argument("--json", action="store_true", help="print the Briefing as JSON")
+    add_filter_flags(p)
+    p.set_defaults(run=run_brief)
+
     p = sub.add_parser("eval", parents=[common], help="measure answers on a question set, beside the naive pipeline")
     p.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl (id, url, title, source, published, text)")
     p.add_argument("--questions", required=True, type=Path, help="questions.jsonl (id, date, question, choices, ...)")
@@ -67,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baseline", action="store_true", help="skip the naive LangChain pipeline")
     p.add_argument(
         "--free-form", action="store_true", help="ask without the options: short answers, leads and abstention scored"
+    )
+    p.add_argument(
+        "--briefing", action="store_true", help="the top stories of each quiz week against the quiz (whole corpus)"
     )
     p.add_argument("--min-confidence", type=float, metavar="P", help="abstain below this confidence (default: trained)")
     p.add_argument("--cache", type=Path, default=Path(".cache/eval"), help="where indexes are kept between runs")
@@ -257,6 +267,22 @@ def prepare_index(assistant) -> bool:
     return True
 
 
+def run_brief(args: argparse.Namespace) -> int:
+    from ..briefing.briefer import briefing_text
+
+    assistant = make_assistant(args)
+    assistant.ensure_index()
+    options = dict(as_of=args.as_of, since=args.since, until=args.until, sources=args.sources)
+    briefing = assistant.brief(topic=args.topic or "", top=args.top, **options)
+    if args.json:
+        print(json.dumps(briefing.to_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(briefing_text(briefing))
+    cited = "\n".join(f"[{c.number}] {c.label()}" + (f"\n    {c.url}" if c.url else "") for c in briefing.citations())
+    print(("\n" + cited) if cited else "")
+    return EXIT_OK
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from ..measuring import eval_report, evaluation
 
@@ -266,6 +292,8 @@ def run_eval(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     given = {"chroma_url": args.chroma_url or None, "min_confidence": args.min_confidence, **llm_overrides(args)}
     overrides = {k: v for k, v in given.items() if v is not None}
+    if args.briefing:
+        return run_briefing_eval(args, overrides)
     report = evaluation.run(
         args.corpus,
         args.questions,
@@ -292,6 +320,23 @@ def run_eval(args: argparse.Namespace) -> int:
         eval_report.write_json(report, args.json_out)
     if args.markdown:
         eval_report.write_markdown(report, args.markdown)
+    return EXIT_OK
+
+
+def run_briefing_eval(args: argparse.Namespace, overrides: dict) -> int:
+    from ..measuring import briefing_eval, eval_report
+
+    report = briefing_eval.run(
+        args.corpus,
+        args.questions,
+        cache=args.cache,
+        command="news-assistant " + " ".join(sys.argv[1:]),
+        settings_overrides=overrides,
+        log=lambda line: print(line, file=sys.stderr),
+    )
+    print(json.dumps({k: v for k, v in report.items() if k != "rows"}, indent=2))
+    if args.json_out:
+        eval_report.write_json(report, args.json_out)
     return EXIT_OK
 
 

@@ -1,0 +1,1 @@
+"""Briefings: articles grouped into stories at index time, and overview questions answered from them."""
