@@ -7,74 +7,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterator
 
+from .sources import AlsoReported, Citation, Passage, jsonable
+
 if TYPE_CHECKING:
     from .briefings import Briefing
 
-
-@dataclass(frozen=True)
-class AlsoReported:
-    """Another outlet's copy of the same story, grouped under the passage that ranked best."""
-
-    article_id: str
-    title: str
-    source: str
-    url: str
-    published: date | None
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk with its article's metadata and how it ranked."""
-
-    chunk_id: str
-    article_id: str
-    title: str
-    source: str
-    url: str
-    published: date | None
-    text: str
-    start: int
-    end: int
-    score: float  # fused rank score; higher is better
-    similarity: float | None = None  # cosine to the query, when dense search saw it
-    lexical: float | None = None  # BM25 score, when lexical search saw it
-    path: str = ""
-    authors: tuple[str, ...] = ()
-    also_reported_by: tuple[AlsoReported, ...] = ()
-
-
-@dataclass(frozen=True)
-class Citation:
-    number: int  # the n in [n]
-    article_id: str
-    title: str
-    source: str
-    published: date | None
-    url: str
-    passage: str  # the quoted passage
-    sentence: str = ""  # the sentence of the passage that supports the claim
-    chunk_id: str = ""
-    also_reported_by: tuple[AlsoReported, ...] = ()
-
-    @classmethod
-    def from_passage(cls, number: int, passage: Passage, sentence: str = "") -> "Citation":
-        return cls(
-            number=number,
-            article_id=passage.article_id,
-            title=passage.title,
-            source=passage.source,
-            published=passage.published,
-            url=passage.url,
-            passage=passage.text,
-            sentence=sentence,
-            chunk_id=passage.chunk_id,
-            also_reported_by=passage.also_reported_by,
-        )
-
-    def label(self) -> str:
-        """One line naming the source: title — outlet, date."""
-        bits = [b for b in (self.source, self.published.isoformat() if self.published else "") if b]
-        return f"{self.title} — {', '.join(bits)}" if bits else self.title
+__all__ = ["AlsoReported", "Answer", "Citation", "Passage", "text_pieces"]
 
 
 @dataclass
@@ -102,7 +40,7 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        return _jsonable(data)
+        return jsonable(data)
 
     def with_sources(self) -> str:
         """The short answer, the answer, then its numbered sources, as plain text for a terminal."""
@@ -118,16 +56,6 @@ class Answer:
             if c.also_reported_by:
                 lines.append("    also reported by: " + ", ".join(a.source or a.title for a in c.also_reported_by))
         return "\n".join(lines)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def text_pieces(text: str) -> Iterator[str]:

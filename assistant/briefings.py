@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from .answers import Citation, _jsonable
+from .sources import Citation, jsonable
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Briefing:
     articles_in_window: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
     def citations(self) -> list[Citation]:
         """Every citation once, in number order."""
