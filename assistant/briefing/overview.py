@@ -108,5 +108,6 @@ def window_for(
             start = today  # "today" is the day itself; time_frame widens it for retrieval
         return start, frame.until or today
     if overview.kind == "top":
-        return today - timedelta(days=WEEK - 1), today
+        # The week up to "now", which at the calendar's first days starts on its first day.
+        return max(today, date.min + timedelta(days=WEEK - 1)) - timedelta(days=WEEK - 1), today
     return None, today
