@@ -116,27 +116,8 @@ def test_index_ask_and_serve_make_no_outbound_connection(guarded, tmp_path):
     asked = run(["-m", "assistant", "ask", "When is the military parade in Beijing?", *where], env, tmp_path)
     assert asked.returncode == 0 and "September 3" in asked.stdout, asked.stderr[-3000:]
 
-    port = free_port()
-    with open(tmp_path / "serve.log", "wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port), *where],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            cwd=tmp_path,
-        )
+    server = serve_until_up(where, env, tmp_path)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
-                    assert page.status == 200
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the chat did not come up"
-                time.sleep(0.5)
         # Ctrl-C ends the server the ordinary way, and Python then waits for every thread it started
         # (Gradio runs its version check and analytics in threads of their own): once the process has
         # exited, whatever a launch does in the background has been done, and any attempt logged.
@@ -148,16 +129,12 @@ def test_index_ask_and_serve_make_no_outbound_connection(guarded, tmp_path):
     assert attempts(log) == []
 
 
-def test_serve_refreshing_with_no_feeds_and_fetch_with_none_make_no_outbound_connection(guarded, tmp_path):
-    env, log = guarded
-    seeds = seed_folder(tmp_path)
-    where = ["--seeds", str(seeds), "--index", str(tmp_path / "index")]
-    fetched = run(["-m", "assistant", "fetch", *where], env, tmp_path)
-    assert fetched.returncode == 0 and "No feeds" in fetched.stdout, fetched.stderr[-3000:]
+def serve_until_up(args: list[str], env: dict, tmp_path) -> subprocess.Popen:
+    """The chat server started with `args`, once its page answers (its output in serve.log)."""
     port = free_port()
     with open(tmp_path / "serve.log", "wb") as out:
         server = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--refresh-every", "1s", *where],
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port), *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -175,6 +152,20 @@ def test_serve_refreshing_with_no_feeds_and_fetch_with_none_make_no_outbound_con
             except OSError:
                 assert time.monotonic() < deadline, "the chat did not come up"
                 time.sleep(0.5)
+    except BaseException:
+        stop(server)
+        raise
+    return server
+
+
+def test_serve_refreshing_with_no_feeds_and_fetch_with_none_make_no_outbound_connection(guarded, tmp_path):
+    env, log = guarded
+    seeds = seed_folder(tmp_path)
+    where = ["--seeds", str(seeds), "--index", str(tmp_path / "index")]
+    fetched = run(["-m", "assistant", "fetch", *where], env, tmp_path)
+    assert fetched.returncode == 0 and "No feeds" in fetched.stdout, fetched.stderr[-3000:]
+    server = serve_until_up(["--refresh-every", "1s", *where], env, tmp_path)
+    try:
         time.sleep(4)  # several refreshes of an empty feed list have run
     finally:
         stop(server)
