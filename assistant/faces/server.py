@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .chat import CSS, FONTS, HEAD, MAX_UPLOAD, MONO_FONTS, build
+from .chat import MAX_UPLOAD
+from .window import CSS, FONTS, HEAD, MONO_FONTS, build
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
