@@ -33,6 +33,7 @@ CAPTION = re.compile(r"\((?:photo|image|video|credit)s?\b|\b(?:getty images|asso
 MAX_EMBEDDED = 24
 REPEATS = 2  # sentences of one pattern (words but numbers) kept per article; see unrepeated()
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
+STATED_RATIO = 0.6  # a short answer's sentence needs this share of the best sentence's support (rtqa-2024: 9 wrong short answers go, no right one)
 MAX_ANSWER_SENTENCES = 3  # sentences quoted in an answer
 NOVELTY = 0.5  # how much repeating sentences already picked counts against the next one
 REDUNDANT = 0.6  # share of a sentence's words already picked above which it only repeats them
@@ -81,6 +82,11 @@ class ExtractiveAnswerer:
         if unsure:
             return not_found(question, passages, confidence)
         best = scored.best
+        if best is not None and evidence[best.stated_in[0]].support < STATED_RATIO * evidence[0].support:
+            # The best candidate only stands in a sentence far weaker than the one that takes the
+            # question up ("The mayor praised the volunteers", with no name in it): that sentence
+            # answers, and a name from elsewhere would not.
+            best = None
         if asked.short and best is not None:
             named = listed(scored, asked)
             statements = []
