@@ -33,7 +33,8 @@ CAPTION = re.compile(r"\((?:photo|image|video|credit)s?\b|\b(?:getty images|asso
 MAX_EMBEDDED = 24
 REPEATS = 2  # sentences of one pattern (words but numbers) kept per article; see unrepeated()
 KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
-STATED_RATIO = 0.4  # a short answer's sentence needs this share of the best sentence's support (no rtqa-2024 answer changes)
+# A short answer's sentence needs this share of the best sentence's support (no rtqa-2024 answer changes).
+STATED_RATIO = 0.4
 MAX_ANSWER_SENTENCES = 3  # sentences quoted in an answer
 NOVELTY = 0.5  # how much repeating sentences already picked counts against the next one
 REDUNDANT = 0.6  # share of a sentence's words already picked above which it only repeats them
