@@ -101,26 +101,21 @@ def test_article_text_is_rendered_as_text_not_html():
     assert "[1]</a>" in answer_html(answer, "1")
 
 
-def test_binding_beyond_loopback_needs_credentials(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "NEWS_ASSISTANT_AUTH"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "app.py"),
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(free_port()),
-            "--seeds",
-            str(tmp_path),
-            "--index",
-            str(tmp_path / "index"),
-        ],
+def serve_beyond_loopback(tmp_path, env: dict) -> subprocess.CompletedProcess:
+    """`app.py --host 0.0.0.0` over an empty folder, run until it exits (it should refuse to start)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(free_port())]
+        + ["--seeds", str(tmp_path), "--index", str(tmp_path / "index")],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
     )
+
+
+def test_binding_beyond_loopback_needs_credentials(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "NEWS_ASSISTANT_AUTH"}
+    result = serve_beyond_loopback(tmp_path, env)
     assert result.returncode == 2
     assert "without credentials" in result.stderr
 
@@ -157,24 +152,7 @@ def test_a_malformed_auth_file_stops_serve_with_the_line_named(tmp_path):
     file.write_text("ann:secret\nbob\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "NEWS_ASSISTANT_AUTH"}
     env["NEWS_ASSISTANT_AUTH_FILE"] = str(file)  # the setting names the file
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "app.py"),
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(free_port()),
-            "--seeds",
-            str(tmp_path),
-            "--index",
-            str(tmp_path / "index"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    result = serve_beyond_loopback(tmp_path, env)
     assert result.returncode == 1
     assert f"{file} line 2 is not user:password" in result.stderr
 

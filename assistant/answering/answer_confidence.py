@@ -34,6 +34,7 @@ SUBJECT_TERMS = 3
 # Capitalised question words that name nothing: question words, titles of address, pronouns.
 NOT_SUBJECT = frozenset("i the a an is are was were what who which how when where why did does do us".split())
 ASKING_WORDS = (*NOT_SUBJECT, "has", "have", "had", "will", "would", "can", "could", "should", "much", "many", "whom")
+ASKING_STEMS = frozenset(stems(" ".join(ASKING_WORDS)))
 
 
 def sentence_scores(evidence: Sequence[Evidence]) -> np.ndarray:
@@ -41,17 +42,20 @@ def sentence_scores(evidence: Sequence[Evidence]) -> np.ndarray:
     return np.array([[e.evidence, e.coverage, e.support] for e in evidence], dtype=np.float32).reshape(-1, 3)
 
 
-def subject_coverage(question: str, passages: Sequence[Passage], idf: Callable[[str], dict[str, float]]) -> float:
-    """Share of the question's SUBJECT_TERMS rarest words (by corpus idf) that the passages hold anywhere."""
+def held_terms(passages: Sequence[Passage]) -> set[str]:
+    """Every word stem the passages hold, titles included: what the two checks below look a question's words up in."""
+    return set(stems(" ".join(f"{p.title} {p.text}" for p in passages)))
+
+
+def subject_coverage(question: str, held: set[str], idf: Callable[[str], dict[str, float]]) -> float:
+    """Share of the question's SUBJECT_TERMS rarest words (by corpus idf) that the passages hold anywhere (`held`)."""
     # A question word is rare only in a small collection that never asks ("what", "does"): not a subject.
-    asking = set(stems(" ".join(ASKING_WORDS)))
-    weights = {t: w for t, w in idf(question).items() if t not in asking}
+    weights = {t: w for t, w in idf(question).items() if t not in ASKING_STEMS}
     rare = sorted(weights, key=lambda t: -weights[t])[:SUBJECT_TERMS]
-    held = set(stems(" ".join(f"{p.title} {p.text}" for p in passages)))
     return sum(1 for t in rare if matches(t, held)) / len(rare) if rare else 0.0
 
 
-def unmentioned(question: str, passages: Sequence[Passage]) -> list[str]:
+def unmentioned(question: str, held: set[str]) -> list[str]:
     """The names the question asks about that no passage mentions, when they are most of its names
     ("Who won the Super Bowl?" over a week of other news): then the articles are not about what was
     asked, however well some sentence matches its other words. Empty otherwise.
@@ -65,7 +69,6 @@ def unmentioned(question: str, passages: Sequence[Passage]) -> list[str]:
         if capital[i]:
             runs.append(f"{runs.pop()} {word}" if i and capital[i - 1] and runs else word)
     names = [n.strip(".") for n in dict.fromkeys(runs) if stems(n)]
-    held = set(stems(" ".join(f"{p.title} {p.text}" for p in passages)))
     missing = [n for n in names if not any(matches(t, held) for t in stems(n))]
     return missing if 2 * len(missing) > len(names) else []
 

@@ -18,7 +18,7 @@ import numpy as np
 from ..answers import Passage
 from ..embedding.embedder import Embedder
 from ..reading.terms import stems
-from .candidates import SHAPES, WORD, Candidate, answer_key, candidates
+from .candidates import RELATIVE_DATE, SHAPES, WORD, Candidate, answer_key, candidates
 from .evidence import Evidence
 from .wanted import Wanted
 
@@ -42,12 +42,6 @@ FITS = {
     "reason": {"phrase"},
     "yesno": set(),
 }
-# A date that counts from the day it was written ("next week", "Tuesday"): true then, unreadable later.
-RELATIVE_DATE = re.compile(
-    r"^(?:(?:next|last|this|coming|later this|early next|late next)\s+\w+|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|today|tomorrow|tonight|yesterday|.*\b(?:ago|later|from now|away))$",
-    re.IGNORECASE,
-)
 # "China-North Korea (relations)", "U.S.-China (trade)": two names joined are a modifier, not one name.
 JOINED_NAMES = re.compile(r"[A-Za-z.]-[A-Z]")
 TEASER = re.compile(
@@ -175,7 +169,9 @@ def describe(
             features["noun_near"] = float(_near(inside, token_stems, noun))
             features["noun_inside"] = float(bool(noun & set(words)))
             features["names_outlet"] = float(key in outlets)
-            features["relative_date"] = float(candidate.shape == "date" and bool(RELATIVE_DATE.match(candidate.text)))
+            features["relative_date"] = float(
+                candidate.shape == "date" and bool(RELATIVE_DATE.fullmatch(candidate.text))
+            )
             features["joined_names"] = float(candidate.shape == "name" and bool(JOINED_NAMES.search(candidate.text)))
             features["in_headline"] = float(f" {key} " in f" {answer_key(passage.title)} ")
             # "Earlier", "Severe", "More": a capitalised word the passages also write in lower case names nothing.

@@ -27,13 +27,18 @@ NUMBER_WORDS = (
     "thousands millions billions"
 ).split()
 MONTH_NAMES = "(?:" + "|".join(sorted((m for m in MONTHS if len(m) > 3), key=len, reverse=True)) + ")"
+# Dates that count from the day they were written ("next week", "Tuesday"): true then, unreadable later.
+RELATIVE = (
+    r"(?:next|last|this|coming|later this|early next|late next)\s+(?:week|weekend|month|year|spring|summer|fall|autumn|winter)"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:today|tomorrow|tonight|yesterday)"
+    # A span of time is a point in time only when it counts from now ("two weeks ago"); "four years" is a quantity.
+    r"|(?:a|one|two|three|four|five|six|a few|several)\s+(?:days|weeks|months|years)\s+(?:ago|later|from now|away)"
+)
+RELATIVE_DATE = re.compile(rf"(?:{RELATIVE})", re.IGNORECASE)
 DATE = re.compile(
     rf"\b(?:{MONTH_NAMES}\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+(?:19|20)\d\d)?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_NAMES}(?:\s+(?:19|20)\d\d)?"
-    r"|(?:next|last|this|coming|later this|early next|late next)\s+(?:week|weekend|month|year|spring|summer|fall|autumn|winter)"
-    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:today|tomorrow|tonight|yesterday)"
-    # A span of time is a point in time only when it counts from now ("two weeks ago"); "four years" is a quantity.
-    r"|(?:a|one|two|three|four|five|six|a few|several)\s+(?:days|weeks|months|years)\s+(?:ago|later|from now|away))\b",
+    rf"|{RELATIVE})\b",
     re.IGNORECASE,
 )
 QUANTITY = re.compile(

@@ -15,7 +15,7 @@ from ..embedding.embedder import Embedder
 from ..reading.sentences import split_sentences
 from ..reading.terms import stems
 from ..storing.sentence_vectors import ChunkSentences, sentences_digest
-from .answer_confidence import confidence_features, sentence_scores, subject_coverage, unmentioned
+from .answer_confidence import confidence_features, held_terms, sentence_scores, subject_coverage, unmentioned
 from .answer_features import TEASER
 from .candidates import answer_key
 from .choices import Choice
@@ -66,13 +66,14 @@ class ExtractiveAnswerer:
             return choose(question, passages, evidence, vectors, self.idf, self.embedder)
         if not evidence:
             return not_found(question, passages, 0.0)
-        missing = unmentioned(question.stem, passages)
+        held = held_terms(passages)
+        missing = unmentioned(question.stem, held)
         if missing:
             return not_found(question, passages, 0.0, missing)
         asked = wanted(question.stem)
         model = load_model()
         scored = rank(model, asked, question.stem, evidence, passages, today, self.embedder)
-        subject = subject_coverage(question.stem, passages, self.idf)
+        subject = subject_coverage(question.stem, held, self.idf)
         confidence = model.confidence(confidence_features(scored, sentence_scores(evidence), asked.short, subject))
         # The model judges whether a short answer is right; a why/how question has none, and is
         # answered when its best sentence takes the question up well enough.

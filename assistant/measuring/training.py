@@ -23,7 +23,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..answering.answer_confidence import CONFIDENCE_FEATURES, confidence_features, sentence_scores, subject_coverage
+from ..answering.answer_confidence import (
+    CONFIDENCE_FEATURES,
+    confidence_features,
+    held_terms,
+    sentence_scores,
+    subject_coverage,
+)
 from ..answering.answer_features import FEATURES, describe
 from ..answering.questions import query_for
 from ..answering.short_answers import MODEL_FILE, ShortAnswerModel, model_from, ranking
@@ -90,7 +96,7 @@ def collect(assistant, questions: Sequence[EvalQuestion], log: Callable[[str], N
                 sentence_scores(evidence),
                 asked.short,
                 q.answer_in_search,
-                subject_coverage(query.question.stem, passages, assistant.lexical.idf),
+                subject_coverage(query.question.stem, held_terms(passages), assistant.lexical.idf),
             )
         )
         if n % 100 == 0:
