@@ -124,8 +124,6 @@ class Assistant:
         """The outlets that published the indexed articles, for filtering by source."""
         return self.archive.outlets()
 
-    # --- questions -------------------------------------------------------------------------
-
     # --- stories and briefings (see briefing/) -------------------------------------------------
 
     def stories(self, *, save: bool = False) -> StoryIndex:
@@ -158,6 +156,8 @@ class Assistant:
         """The top stories of a window (default: the week up to now), or with `topic` the latest on it."""
         filters = make_filters(as_of, since, until, sources)
         return self.briefer().brief(self.today(filters), filters, topic=topic, top=top)
+
+    # --- questions -------------------------------------------------------------------------
 
     def retriever(self) -> Retriever:
         s = self.settings
