@@ -60,6 +60,12 @@ def test_candidates_of_each_shape():
     assert "8" not in {c.text for c in candidates("It marks the 80th anniversary.")}
 
 
+def test_a_phrase_gives_the_runs_inside_it_where_a_verb_sticks_to_its_noun():
+    found = {c.text for c in candidates("The agency on Wednesday declared mpox a global health emergency.")}
+    assert {"declared mpox", "mpox", "global health emergency", "health emergency"} <= found
+    assert "Wednesday declared" not in found  # a name ends a phrase run
+
+
 def test_a_follow_up_leans_on_the_latest_question_with_a_subject_of_its_own():
     assert not is_follow_up("Who beat Tetris?")
     assert is_follow_up("When will the toll start?") and is_follow_up("How old is he?")

@@ -211,7 +211,11 @@ def phrase_runs(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, 
         if current:
             # A long run gives its first and last few words: "the world's largest single-day protest ..." is too long to answer.
             for part in {tuple(current[:MAX_PHRASE_WORDS]), tuple(current[-MAX_PHRASE_WORDS:])}:
-                runs.append((part[0].start(), part[-1].end()))
+                # And every shorter run inside them: with no parts of speech, a verb can stick to its
+                # noun ("declared mpox", "drones flying"); the ranking's length features weigh them.
+                for a in range(len(part)):
+                    for b in range(a, len(part)):
+                        runs.append((part[a].start(), part[b].end()))
         current = [m] if content and m is not None else []
     return runs
 
