@@ -269,3 +269,20 @@ def test_a_feed_followed_from_the_window_is_never_fetched_from_a_private_address
     (followed,) = load_feeds(feeds_path(index))
     assert followed.public_only is False
     assert len(fetch_feeds([followed], tmp_path / "seeds", index).new) == 1
+
+
+def test_a_name_that_resolves_elsewhere_once_checked_is_refused_at_the_connection(site, tmp_path, monkeypatch):
+    # DNS rebinding: the window's feed names a host that resolves to a public address when it is
+    # checked and to 127.0.0.1 when the connection is made. Simulated by letting the check pass.
+    import assistant.fetching.polite_http as polite_http
+
+    page = publish(site, "/ok.html", "Bridge reopens after repair", "bridge")
+    site.put("/rss.xml", rss("Post", [("Good", page, DAY, "")]), "application/rss+xml")
+    monkeypatch.setattr(polite_http, "private_address", lambda url: "")
+    feed = Feed("post", site.url + "/rss.xml", public_only=True)
+    report = fetch_feeds([feed], tmp_path / "seeds", tmp_path / "index", Limits(timeout_s=5))
+    assert [f.reason for f in report.failures] == [
+        "127.0.0.1 connected to a loopback address (127.0.0.1); set fetch_allow_private to allow it"
+    ]
+    assert report.new == [] and not list((tmp_path / "seeds").rglob("*.*"))
+    assert site.hits["/rss.xml"] == 0  # robots.txt was asked for, its answer refused, and nothing after it

@@ -18,8 +18,15 @@ def private_address(url: str) -> str:
     except OSError as error:
         return f"cannot resolve {host}: {error.strerror or error}"
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if address.is_loopback or address.is_link_local or address.is_private or not address.is_global:
-            kind = "loopback" if address.is_loopback else "link-local" if address.is_link_local else "private"
-            return f"{host} is a {kind} address ({address}); set fetch_allow_private to allow it"
+        if problem := non_public(str(info[4][0])):
+            return f"{host} is a {problem}; set fetch_allow_private to allow it"
+    return ""
+
+
+def non_public(ip: str) -> str:
+    """What kind of non-public address `ip` is ("loopback address (127.0.0.1)"), or "" for a public one."""
+    address = ipaddress.ip_address(ip.split("%")[0])
+    if address.is_loopback or address.is_link_local or address.is_private or not address.is_global:
+        kind = "loopback" if address.is_loopback else "link-local" if address.is_link_local else "private"
+        return f"{kind} address ({address})"
     return ""

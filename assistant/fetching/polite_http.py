@@ -12,7 +12,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from .addresses import private_address
+from .addresses import non_public, private_address
 
 try:
     VERSION = version("news-assistant")
@@ -119,7 +119,7 @@ class PoliteClient:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            result = self._with_retries(url, headers, tuple(accept), max_bytes or self.limits.max_bytes)
+            result = self._with_retries(url, headers, tuple(accept), max_bytes or self.limits.max_bytes, public_only)
             if isinstance(result, Fetched):
                 return result
             target = urljoin(url, result)
@@ -131,11 +131,13 @@ class PoliteClient:
             url = target
         raise FetchFailed(f"more than {self.limits.max_redirects} redirects")
 
-    def _with_retries(self, url: str, headers: dict[str, str], accept: tuple[str, ...], cap: int) -> Fetched | str:
+    def _with_retries(
+        self, url: str, headers: dict[str, str], accept: tuple[str, ...], cap: int, public_only: bool = False
+    ) -> Fetched | str:
         attempt = 0
         while True:
             try:
-                return self._once(url, headers, accept, cap)
+                return self._once(url, headers, accept, cap, public_only)
             except _Retry as retry:
                 if attempt >= self.limits.retries:
                     raise FetchFailed(retry.reason) from None
@@ -143,7 +145,9 @@ class PoliteClient:
                 time.sleep(min(wait, MAX_RETRY_AFTER_S))
                 attempt += 1
 
-    def _once(self, url: str, headers: dict[str, str], accept: tuple[str, ...], cap: int) -> Fetched | str:
+    def _once(
+        self, url: str, headers: dict[str, str], accept: tuple[str, ...], cap: int, public_only: bool = False
+    ) -> Fetched | str:
         """One request: a Fetched, or the Location of a redirect."""
         host = urlsplit(url).netloc.lower()
         with self._host_slot(host):
@@ -151,6 +155,8 @@ class PoliteClient:
                 self.requests += 1
             try:
                 with self._http.stream("GET", url, headers=headers) as response:
+                    if public_only:
+                        self._connected_publicly(url, response)
                     return self._read(url, response, accept, cap)
             except httpx.TimeoutException:
                 raise FetchFailed(f"timed out after {self.limits.timeout_s:g} s") from None
@@ -158,6 +164,18 @@ class PoliteClient:
                 raise _Retry(f"cannot connect: {error}") from None
             except httpx.HTTPError as error:
                 raise FetchFailed(f"{type(error).__name__}: {error}") from None
+
+    @staticmethod
+    def _connected_publicly(url: str, response: httpx.Response) -> None:
+        """Refuse a response from a non-public peer, whatever the name resolved to when it was checked:
+        a name can resolve to a public address for the check and to 127.0.0.1 for the connection (DNS
+        rebinding). Nothing of such a response is read; an unknown peer is refused too."""
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if not peer:
+            raise FetchFailed(f"cannot tell which address {urlsplit(url).hostname} connected to")
+        if problem := non_public(str(peer[0])):
+            raise FetchFailed(f"{urlsplit(url).hostname} connected to a {problem}; set fetch_allow_private to allow it")
 
     def _read(self, url: str, response: httpx.Response, accept: tuple[str, ...], cap: int) -> Fetched | str:
         status = response.status_code
