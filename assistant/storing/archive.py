@@ -20,7 +20,7 @@ from .bm25 import LexicalIndex
 from .indexing import IndexBusy, IndexPlan, IndexReport, Planned, Progress, apply, index_lock, plan
 from .lexical_sync import refresh_lexical
 from .sentence_vectors import SentenceVectorStore
-from .store import Store
+from .store import Store, StoredArticle
 
 
 class Archive:
@@ -105,24 +105,36 @@ class Archive:
                 return self._rebuild_beside(progress, planned)
             found = self.read(update=not dry_run)
             stored = {} if full else self.store.articles()
-            the_plan = plan(found.articles, found.bad, stored)
-            the_plan.notes = found.notes
-            if planned:
-                planned(the_plan)
+            the_plan = self._announced(found, stored, planned)
             if dry_run:
                 return IndexReport(plan=the_plan, chunks_total=self.store.count(), dry_run=True)
-            report = apply(
-                the_plan,
-                stored,
-                self.store,
-                self.chunker,
-                self.embedder,
-                self.lexical_dir,
-                progress=progress,
-                sentence_store=self.sentence_store,
-            )
+            report = self._apply_to(self, the_plan, stored, progress)
             self._lexical = None
             return report
+
+    @staticmethod
+    def _announced(found: ReadResult, stored: dict[str, StoredArticle], planned: Planned | None) -> IndexPlan:
+        """The plan from what was read to what is stored, with the reading's notes; `planned` hears it first."""
+        the_plan = plan(found.articles, found.bad, stored)
+        the_plan.notes = found.notes
+        if planned:
+            planned(the_plan)
+        return the_plan
+
+    def _apply_to(
+        self, target: Archive, the_plan: IndexPlan, stored: dict[str, StoredArticle], progress: Progress | None
+    ) -> IndexReport:
+        """Embed and write `the_plan` into `target`'s collection, BM25 rows and sentence vectors."""
+        return apply(
+            the_plan,
+            stored,
+            target.store,
+            self.chunker,
+            self.embedder,
+            target.lexical_dir,
+            progress=progress,
+            sentence_store=target.sentence_store,
+        )
 
     def _rebuild_beside(self, progress: Progress | None, planned: Planned | None = None) -> IndexReport:
         """Every article embedded into a collection beside the live one, which keeps answering
@@ -131,21 +143,8 @@ class Archive:
         staged.store.reset()
         staged.sentence_store.reset()
         shutil.rmtree(staged.lexical_dir, ignore_errors=True)
-        found = self.read(update=True, fresh=True)
-        the_plan = plan(found.articles, found.bad, {})
-        the_plan.notes = found.notes
-        if planned:
-            planned(the_plan)
-        report = apply(
-            the_plan,
-            {},
-            staged.store,
-            self.chunker,
-            self.embedder,
-            staged.lexical_dir,
-            progress=progress,
-            sentence_store=staged.sentence_store,
-        )
+        the_plan = self._announced(self.read(update=True, fresh=True), {}, planned)
+        report = self._apply_to(staged, the_plan, {}, progress)
         # The live BM25 index and sentence vectors go first: with the same chunk ids they would
         # look valid for the new collection, yet may hold another model's vectors.
         shutil.rmtree(self.lexical_dir, ignore_errors=True)
