@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -34,7 +35,12 @@ SUBJECT_TERMS = 3
 # Capitalised question words that name nothing: question words, titles of address, pronouns.
 NOT_SUBJECT = frozenset("i the a an is are was were what who which how when where why did does do us".split())
 ASKING_WORDS = (*NOT_SUBJECT, "has", "have", "had", "will", "would", "can", "could", "should", "much", "many", "whom")
-ASKING_STEMS = frozenset(stems(" ".join(ASKING_WORDS)))
+
+
+@lru_cache(maxsize=1)
+def asking_stems() -> frozenset[str]:
+    """The asking words' stems, taken on first use: stemming loads the stemmer, which importing this must not."""
+    return frozenset(stems(" ".join(ASKING_WORDS)))
 
 
 def sentence_scores(evidence: Sequence[Evidence]) -> np.ndarray:
@@ -50,7 +56,7 @@ def held_terms(passages: Sequence[Passage]) -> set[str]:
 def subject_coverage(question: str, held: set[str], idf: Callable[[str], dict[str, float]]) -> float:
     """Share of the question's SUBJECT_TERMS rarest words (by corpus idf) that the passages hold anywhere (`held`)."""
     # A question word is rare only in a small collection that never asks ("what", "does"): not a subject.
-    weights = {t: w for t, w in idf(question).items() if t not in ASKING_STEMS}
+    weights = {t: w for t, w in idf(question).items() if t not in asking_stems()}
     rare = sorted(weights, key=lambda t: -weights[t])[:SUBJECT_TERMS]
     return sum(1 for t in rare if matches(t, held)) / len(rare) if rare else 0.0
 

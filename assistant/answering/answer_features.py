@@ -103,7 +103,6 @@ class Seen:
     shape: str
     features: dict[str, float]
     stated_in: list[int]
-    passages: set[int]
     articles: set[str]
     outlets: set[str]
     recency: float
@@ -159,7 +158,7 @@ def describe(
         for candidate in candidates(sentence):
             key = candidate.key
             inside = [i for i, t in enumerate(tokens) if candidate.start <= t.start() < candidate.end]
-            features = {**sentence_features, **_candidate_features(candidate, inside, tokens, token_stems, hits)}
+            features = {**sentence_features, **_candidate_features(candidate, inside, hits)}
             words = stems(candidate.text) or candidate.text.lower().split()
             features["repeats_question"] = sum(1 for w in words if w in asked) / len(words)
             features["repeats_all"] = float(features["repeats_question"] == 1.0)
@@ -173,7 +172,7 @@ def describe(
                 candidate.shape == "date" and bool(RELATIVE_DATE.fullmatch(candidate.text))
             )
             features["joined_names"] = float(candidate.shape == "name" and bool(JOINED_NAMES.search(candidate.text)))
-            features["in_headline"] = float(f" {key} " in f" {answer_key(passage.title)} ")
+            features["in_headline"] = float(f" {key} " in headlines[item.passage])
             # "Earlier", "Severe", "More": a capitalised word the passages also write in lower case names nothing.
             single = candidate.shape == "name" and " " not in candidate.text
             features["also_lowercase"] = float(single and f" {candidate.text.lower()} " in as_written)
@@ -185,7 +184,6 @@ def describe(
                     candidate.shape,
                     features,
                     [position],
-                    {item.passage},
                     {passage.article_id},
                     {passage.source},
                     recency,
@@ -194,7 +192,6 @@ def describe(
                 continue
             if position not in old.stated_in:
                 old.stated_in.append(position)
-            old.passages.add(item.passage)
             old.articles.add(passage.article_id)
             old.outlets.add(passage.source)
             old.recency = max(old.recency, recency)
@@ -235,7 +232,6 @@ def merge_names(seen: dict[str, Seen]) -> list[Seen]:
             continue
         full = names[fuller[0]]
         full.stated_in.extend(i for i in item.stated_in if i not in full.stated_in)
-        full.passages |= item.passages
         full.articles |= item.articles
         full.outlets |= item.outlets
         full.recency = max(full.recency, item.recency)
@@ -277,9 +273,7 @@ def _context(sentence: str, tokens: list[re.Match[str]], inside: list[int]) -> s
     return " ".join(t.group() for t in [*before, *after]) or sentence
 
 
-def _candidate_features(
-    candidate: Candidate, inside: list[int], tokens: list[re.Match[str]], token_stems: list[set[str]], hits: list[int]
-) -> dict[str, float]:
+def _candidate_features(candidate: Candidate, inside: list[int], hits: list[int]) -> dict[str, float]:
     outside = [h for h in hits if h not in inside]
     if inside and outside:
         distance = min(abs(h - i) for h in outside for i in (inside[0], inside[-1]))

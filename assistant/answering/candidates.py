@@ -190,8 +190,8 @@ def name_parts(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def phrase_runs(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Maximal runs of lower-case content words (no stopwords, nothing already a name, number or date), at
-    most MAX_PHRASE_WORDS long: "climate change"."""
+    """Runs of lower-case content words (no stopwords, nothing already a name, number or date), at most
+    MAX_PHRASE_WORDS long: "climate change", and the shorter runs inside them, each span once."""
     runs: list[tuple[int, int]] = []
     current: list[re.Match[str]] = []
     for m in [*WORD.finditer(sentence), None]:
@@ -217,7 +217,7 @@ def phrase_runs(sentence: str, taken: list[tuple[int, int]]) -> list[tuple[int, 
                     for b in range(a, len(part)):
                         runs.append((part[a].start(), part[b].end()))
         current = [m] if content and m is not None else []
-    return runs
+    return list(dict.fromkeys(runs))  # a long run's first and last words overlap in their shorter runs
 
 
 def _capital(word: str, at_start: bool) -> bool:

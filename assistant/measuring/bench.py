@@ -20,7 +20,6 @@ from . import bench_feeds
 from .bench_phases import RESULT_MARK, BenchSpec, server_client
 from .bench_report import KEYS
 
-PHASES = ("baseline", "reindex", "queries", "cold", "serve", "feeds")  # what --skip may leave out
 TOUCH_SHARE = 0.01
 TOUCH_TEXT = " Officials said further details would be released later in the week."  # plain prose: cleaning keeps it
 COLD_RUNS = 2  # cold starts are repeated and the best kept: other load only ever adds time

@@ -64,7 +64,6 @@ def run(
     command: str = "",
     settings_overrides: dict | None = None,
     log: Callable[[str], None] = print,
-    build: bool = True,
 ) -> dict:
     """Brief as of every quiz date over the whole corpus (its index reused from `cache`, as `eval` keeps it)."""
     from ..core import Assistant
@@ -76,10 +75,8 @@ def run(
     log(f"{len(questions)} questions, {len(corpus)} articles; cache {folder}")
     assistant = Assistant(seeds_dir=folder / "seeds", index_dir=folder / "index", **(settings_overrides or {}))
     started = time.perf_counter()
-    if build:
-        report_index = assistant.index()
-        log(f"index: {report_index.summary()} ({time.perf_counter() - started:.0f} s)")
-    # Without `build` the index is read as it is, and stories missing from it are grouped in memory.
+    report_index = assistant.index()
+    log(f"index: {report_index.summary()} ({time.perf_counter() - started:.0f} s)")
     started = time.perf_counter()
     stories = assistant.stories()
     log(f"stories: {len(set(e.story for e in stories.entries.values()))} ({time.perf_counter() - started:.1f} s)")

@@ -194,6 +194,19 @@ def pick_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> float:
     return float(ranked[allowed]) if len(ranked) else 0.5
 
 
+def abstention(model: ShortAnswerModel, x: np.ndarray, examples: Sequence[Example]) -> tuple[float, float, float]:
+    """Under `model`, the threshold picked on these questions (`x`: their confidence features) and the
+    shares it leaves unanswered: of the answerable questions, of the others."""
+    probabilities = np.array([model.confidence(row) for row in x])
+    answerable = np.array([e.answer_in_search for e in examples], dtype=bool)
+    threshold = pick_threshold(probabilities, answerable)
+
+    def share(mask: np.ndarray) -> float:
+        return float(np.mean(probabilities[mask] < threshold)) if mask.any() else 0.0
+
+    return threshold, share(answerable), share(~answerable)
+
+
 def train(examples: Sequence[Example], log: Callable[[str], None]) -> dict:
     l2 = choose_l2(examples, log)
     mean, scale, weights = fit_ranking(examples, l2)
@@ -201,16 +214,13 @@ def train(examples: Sequence[Example], log: Callable[[str], None]) -> dict:
     x, y = confidence_data(model, examples)
     cw, cb = fit_confidence(x, y)
     model = ShortAnswerModel(mean, scale, weights, cw, cb, 0.0)
-    probabilities = np.array([model.confidence(row) for row in x])
-    answerable = np.array([e.answer_in_search for e in examples])
-    threshold = pick_threshold(probabilities, answerable)
+    threshold, abstain_answerable, abstain_unanswerable = abstention(model, x, examples)
     with_answer = [e for e in examples if len(e.labels) and e.labels.max() >= RIGHT]
     top_right = sum(1 for e in examples if len(e.rows) and e.labels[int(np.argmax(model.scores(e.rows)))] >= RIGHT)
-    abstain_unanswerable = float(np.mean(probabilities[~answerable] < threshold)) if (~answerable).any() else 0.0
     log(
         f"train: {len(examples)} questions, {len(with_answer)} with the answer among their candidates; "
         f"best candidate right for {top_right}; threshold {threshold:.3f} abstains on "
-        f"{np.mean(probabilities[answerable] < threshold):.3f} of answerable and {abstain_unanswerable:.3f} of unanswerable"
+        f"{abstain_answerable:.3f} of answerable and {abstain_unanswerable:.3f} of unanswerable"
     )
     return {
         "features": list(FEATURES),
@@ -243,14 +253,12 @@ def calibrate(data: dict, examples: Sequence[Example], log: Callable[[str], None
     """
     model = model_from(data)
     x, _ = confidence_data(model, examples)
-    probabilities = np.array([model.confidence(row) for row in x])
-    answerable = np.array([e.answer_in_search for e in examples])
-    threshold = pick_threshold(probabilities, answerable)
+    threshold, abstain_answerable, abstain_unanswerable = abstention(model, x, examples)
     figures = {
         "questions": len(examples),
-        "answerable": int(answerable.sum()),
-        "abstain_answerable": round(float(np.mean(probabilities[answerable] < threshold)), 3),
-        "abstain_unanswerable": round(float(np.mean(probabilities[~answerable] < threshold)), 3),
+        "answerable": sum(1 for e in examples if e.answer_in_search),
+        "abstain_answerable": round(abstain_answerable, 3),
+        "abstain_unanswerable": round(abstain_unanswerable, 3),
     }
     log(f"train: threshold {data['threshold']:.3f} -> {threshold:.3f} on whole articles: {figures}")
     return {**data, "threshold": round(threshold, 6), "calibration": figures}
