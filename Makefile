@@ -65,7 +65,7 @@ test-fast: install
 
 check: lint
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -m "$(FAST)"
+	$(MAKE) test-fast
 
 # The short-answer model (assistant/answering/short_answer_model.json) is trained on rtqa-2024 only;
 # rtqa-2022 stays the yardstick. Builds (or reuses) the whole corpus's index under .cache/eval first.

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
-from typing import Sequence
+from functools import lru_cache
+from typing import Any, Sequence
 
 from ..answers import AlsoReported, Answer, Citation, Passage
 
@@ -32,15 +33,26 @@ def attr(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=True)
 
 
+@lru_cache(maxsize=128)  # every question writes back the stored answers' panels: the same strings again
 def sanitised(fragment: str) -> str:
     """HTML kept in the browser's storage (which anyone at the browser can edit) cut back to what
     this module writes: no script, no event handler, no style, no link but http(s)."""
     from lxml import html as lxml_html
-    from lxml_html_clean import Cleaner
 
     if not fragment.strip():
         return ""
-    cleaner = Cleaner(
+    root = _cleaner().clean_html(lxml_html.fragment_fromstring(fragment, create_parent="div"))
+    for link in root.iter("a"):
+        if not link.get("href", "").startswith(("http://", "https://")):
+            link.attrib.pop("href", None)
+    return html.escape(root.text or "", quote=False) + "".join(lxml_html.tostring(c, encoding="unicode") for c in root)
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> Any:
+    from lxml_html_clean import Cleaner
+
+    return Cleaner(
         allow_tags=TAGS,
         remove_unknown_tags=False,
         safe_attrs_only=True,
@@ -50,11 +62,6 @@ def sanitised(fragment: str) -> str:
         style=True,
         kill_tags={"script", "style", "template"},
     )
-    root = cleaner.clean_html(lxml_html.fragment_fromstring(fragment, create_parent="div"))
-    for link in root.iter("a"):
-        if not link.get("href", "").startswith(("http://", "https://")):
-            link.attrib.pop("href", None)
-    return html.escape(root.text or "", quote=False) + "".join(lxml_html.tostring(c, encoding="unicode") for c in root)
 
 
 def day(value: date | None) -> str:

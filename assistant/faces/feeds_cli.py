@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-EXIT_OK, EXIT_ERROR, EXIT_FAILURES = 0, 1, 3
+EXIT_OK, EXIT_FAILURES = 0, 3
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from ..reading.folder import SUFFIXES
+from ..reading.folder import is_article_name
 
 log = logging.getLogger(__name__)
 
@@ -16,9 +16,8 @@ DEBOUNCE_MS = 1500  # files arriving together (a fetch, a copied folder) make on
 
 
 def article_file(change: Any, path: str) -> bool:
-    """Only article files count: no hidden files (a fetch's half-written temporaries), no READMEs."""
-    name = Path(path).name
-    return Path(name).suffix.lower() in SUFFIXES and not name.startswith(".") and not name.upper().startswith("README")
+    """Only changes to files the seeds folder reads as articles count."""
+    return is_article_name(Path(path).name)
 
 
 class LiveIndex:
@@ -43,8 +42,6 @@ class LiveIndex:
         self.fetch = fetch
         self.updated_at: datetime = datetime.now(timezone.utc)  # the index is current as of starting
         self.arrived = 0  # articles added to the index since the app started
-        self.rebuilds = 0
-        self.last_summary = ""
         self._stop = threading.Event()
         self.ready = threading.Event()  # set once the seeds folder is being watched
         self._rebuilding = threading.Lock()
@@ -86,9 +83,7 @@ class LiveIndex:
             # the lock whenever the next rebuild had already started.
             self.assistant.archive.lexical  # noqa: B018
             self.arrived += len(report.plan.added)
-            self.rebuilds += 1
             self.updated_at = datetime.now(timezone.utc)
-            self.last_summary = report.summary()
             plan = report.plan
             busy = plan.added or plan.changed or plan.removed or plan.bad
             log.log(logging.WARNING if busy else logging.INFO, "live index (%s): %s", why, report.summary())

@@ -54,9 +54,9 @@ def credentials(auth_file: str | None) -> list[tuple[str, str]]:
     return pairs
 
 
-def serve(assistant: Any, auth_file: str | None = None, refresh_every: float | None = None, watch: bool = False) -> int:
+def serve(assistant: Any, refresh_every: float | None = None, watch: bool = False) -> int:
     settings = assistant.settings
-    auth = credentials(auth_file or settings.auth_file or None)
+    auth = credentials(settings.auth_file or None)
     if not is_loopback(settings.host) and not auth:
         print(
             f"news-assistant: refusing to listen on {settings.host} without credentials: set "

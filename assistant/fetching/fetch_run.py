@@ -40,7 +40,6 @@ class FetchReport:
     updated: list[str] = field(default_factory=list)  # files rewritten because the feed said the item changed
     known: int = 0  # items fetched before and unchanged: not requested again
     failures: list[Failure] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     requests: int = 0
 
     @property

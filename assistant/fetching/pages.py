@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..reading.formats import extract_html
 from ..reading.metadata import parse_date, source_from_url, split_names
 from .feed_items import FeedItem
 
@@ -17,17 +18,7 @@ class NotAnArticle(ValueError):
 
 def article_record(html: bytes, url: str, item: FeedItem | None = None, outlet: str = "") -> dict[str, Any]:
     """The fields the seeds folder's JSON reader takes (title, text, url, source, authors, published)."""
-    import trafilatura  # slow to import; only fetching and HTML files need it
-
-    doc: Any = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        favor_precision=True,  # as the HTML reader: fewer link boxes and teasers
-        include_comments=False,
-        include_tables=True,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
+    doc = extract_html(html, url)  # as a page in the seeds folder is read
     text = (doc.text or "").strip() if doc is not None else ""
     if len(text) < MIN_TEXT_CHARS:
         raise NotAnArticle(f"not an article: {len(text)} characters of text on the page")

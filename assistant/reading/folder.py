@@ -90,15 +90,17 @@ def merge_copies(articles: list[Article]) -> tuple[list[Article], list[Note]]:
     return kept, notes
 
 
+def is_article_name(name: str) -> bool:
+    """Whether a file of this name is read as an article: a known suffix, not hidden (a fetch's
+    half-written temporaries), not a README."""
+    return Path(name).suffix.lower() in SUFFIXES and not name.startswith(".") and not name.upper().startswith("README")
+
+
 def article_files(folder: Path) -> list[Path]:
     found: list[Path] = []
     for here, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if name.startswith(".") or name.upper().startswith("README"):
-                continue
-            if Path(name).suffix.lower() in SUFFIXES:
-                found.append(Path(here, name))
+        found.extend(Path(here, name) for name in files if is_article_name(name))
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 

@@ -36,11 +36,14 @@ def read_markdown(text: str, rel: str) -> ReadResult:
     return ReadResult([article], notes=notes)
 
 
-def read_html(text: str, rel: str) -> ReadResult:
+def extract_html(html: str | bytes, url: str | None = None) -> Any:
+    """trafilatura's document of an HTML page (text, title, date, author...), or None: how both a page in
+    the seeds folder and a fetched one are read."""
     import trafilatura  # slow to import; only HTML needs it
 
-    doc: Any = trafilatura.bare_extraction(
-        text,
+    return trafilatura.bare_extraction(
+        html,
+        url=url,
         with_metadata=True,
         # Precision and the default gave the same text on ordinary article pages; precision
         # leaves out more of the link boxes and teasers that are this module's main worry.
@@ -50,6 +53,10 @@ def read_html(text: str, rel: str) -> ReadResult:
         # Only dates from markup: a date guessed from the body text is often some other event's.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
+
+
+def read_html(text: str, rel: str) -> ReadResult:
+    doc = extract_html(text)
     if doc is None or not (doc.text or "").strip():
         raise Unreadable("no article text")
     title = doc.title or html_title(text)
