@@ -187,3 +187,19 @@ def test_chat_endpoint_drops_links_that_are_not_http():
     assert first["url"] == "" and first["also_reported_by"][0]["url"] == ""
     assert second["url"] == "https://example.org/x"
     assert first["title"] == "<img src=x onerror=alert(1)>"  # plain text, as documented: the caller escapes it
+
+
+def test_brief_endpoint_drops_links_that_are_not_http(tmp_path, monkeypatch):
+    from assistant.briefings import Briefing, Story, Window
+    from assistant.core import Assistant
+    from assistant.faces.chat import ChatApp
+
+    other = AlsoReported("b2", "Other", "Other", "javascript:alert(2)", None)
+    cited = Citation(1, "a1", "Bridge", "Gazette", None, "javascript:alert(1)", "p", "s", also_reported_by=(other,))
+    safe = Citation(2, "a3", "Fine", "Gazette", None, "https://example.org/x", "p", "s")
+    story = Story("s1", "Bridge", "The bridge reopened [1].", (cited, safe), ("a1", "a3"), ("Gazette",), None, None)
+    app = ChatApp(Assistant(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index", embedder=object()))
+    monkeypatch.setattr(app.assistant, "brief", lambda **options: Briefing(Window(None, None), [story]))
+    first, second = app.api_brief()["stories"][0]["citations"]
+    assert first["url"] == "" and first["also_reported_by"][0]["url"] == ""
+    assert second["url"] == "https://example.org/x"

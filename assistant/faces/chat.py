@@ -10,7 +10,16 @@ from ..answers import Answer
 from ..reading.decoding import MAX_FILE_MB
 from ..reading.folder import SUFFIXES
 from .briefing_render import briefing_html, collection_card
-from .chat_render import answer_html, empty_index_html, escape, panel_html, pending_html, report_markdown, sanitised
+from .chat_render import (
+    answer_html,
+    empty_index_html,
+    escape,
+    panel_html,
+    pending_html,
+    report_markdown,
+    sanitised,
+    web_url,
+)
 from .uploads import save_uploads
 
 log = logging.getLogger(__name__)
@@ -180,20 +189,27 @@ class ChatApp:
             )
         except (ValueError, RuntimeError, OSError) as exc:
             return {"error": str(exc), "stories": []}
-        return briefing.to_dict()
+        data = briefing.to_dict()
+        for story in data["stories"]:
+            web_links(story["citations"])
+        return data
 
 
 def api_data(answer: Answer) -> dict:
     """An answer as the /chat endpoint returns it: every text field plain text, links only http(s)."""
     data = answer.to_dict()
     data.pop("passages", None)
-    for citation in data["citations"]:
-        for item in (citation, *citation.get("also_reported_by", ())):
-            if not str(item.get("url", "")).startswith(("http://", "https://")):
-                item["url"] = ""
+    web_links(data["citations"])
     # gradio_client takes any dict with a "path" key for a file to download: rename it.
     data["answered_by"] = data.pop("path")
     return data
+
+
+def web_links(citations: list[dict]) -> None:
+    """Blank every citation's (and its other outlets') link that is not http(s), in place."""
+    for citation in citations:
+        for item in (citation, *citation.get("also_reported_by", ())):
+            item["url"] = web_url(str(item.get("url", "")))
 
 
 def question_html(message: str) -> str:

@@ -43,7 +43,7 @@ def sanitised(fragment: str) -> str:
         return ""
     root = _cleaner().clean_html(lxml_html.fragment_fromstring(fragment, create_parent="div"))
     for link in root.iter("a"):
-        if not link.get("href", "").startswith(("http://", "https://")):
+        if not web_url(link.get("href", "")):
             link.attrib.pop("href", None)
     return html.escape(root.text or "", quote=False) + "".join(lxml_html.tostring(c, encoding="unicode") for c in root)
 
@@ -156,8 +156,13 @@ def also(others: Sequence[AlsoReported]) -> str:
     return ", ".join(items)
 
 
+def web_url(url: str) -> str:
+    """The URL when it is an http(s) link, else "": no other scheme (`javascript:`, `data:`) reaches a page or a caller."""
+    return url if url.startswith(("http://", "https://")) else ""
+
+
 def url_html(url: str, label: str = "Original article ↗") -> str:
-    if not url.startswith(("http://", "https://")):
+    if not web_url(url):
         return ""
     return f'<a href="{attr(url)}" target="_blank" rel="noopener noreferrer nofollow">{label}</a>'
 
