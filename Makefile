@@ -67,12 +67,14 @@ check: lint
 	$(BIN)/mypy
 	$(MAKE) test-fast
 
-# The short-answer model (assistant/answering/short_answer_model.json) is trained on rtqa-2024 only;
-# rtqa-2022 stays the yardstick. Builds (or reuses) the whole corpus's index under .cache/eval first.
+# The short-answer model (assistant/answering/short_answer_model.json) and the same-story model
+# (assistant/briefing/same_story_model.json) are trained on rtqa-2024 only; rtqa-2022 stays the
+# yardstick. Builds (or reuses) the corpus's index of article leads under .cache/eval first.
 TRAIN_DATA ?= ../shared/eval/rtqa-2024
 train: install
 	$(BIN)/python -m assistant.measuring.training --corpus $(TRAIN_DATA)/corpus.jsonl --questions $(TRAIN_DATA)/questions.jsonl \
 		--calibrate $(TRAIN_DATA)-mini
+	$(BIN)/python -m assistant.measuring.story_training --corpus $(TRAIN_DATA)/corpus.jsonl --questions $(TRAIN_DATA)/questions.jsonl
 
 clean:
 	rm -rf $(VENV) index/chroma index/lexical .pytest_cache

@@ -32,6 +32,15 @@ BRIDGE = [
         "and two road workers died, Port Amberly officials said. Governor Ada Lindqvist called it a tragedy.",
     ),
     (
+        "b5",
+        "2025-03-10",
+        "The Daily Ledger",
+        "Kessler Bridge in Port Amberly collapses after ship strike",
+        "The Kessler Bridge collapsed in Port Amberly on Monday when the cargo ship Northern Star struck a pillar, "
+        "and two road workers were killed, according to the port authority.\n\nGovernor Ada Lindqvist declared "
+        "a state of emergency in Port Amberly.",
+    ),
+    (
         "b3",
         "2025-03-11",
         "Valley Courier",
@@ -98,19 +107,22 @@ def story_of(assistant, article_id):
 
 def test_two_outlets_reports_of_one_event_make_one_story(assistant):
     assert story_of(assistant, "e1") == story_of(assistant, "e2")
-    assert len({story_of(assistant, a) for a, *_ in BRIDGE}) == 1
-    # Different events stay apart, even in the same week and outlets.
+    assert story_of(assistant, "b1") == story_of(assistant, "b2") == story_of(assistant, "b5")
+    # Different events stay apart, even in the same week and outlets; so do an event's later turns
+    # (the divers' recovery, the investigators' finding), which its timeline and summary bring together.
     assert story_of(assistant, "l1") != story_of(assistant, "b1") != story_of(assistant, "e1")
+    assert len({story_of(assistant, a) for a in ("b1", "b3", "b4")}) == 3
 
 
 def test_the_most_widely_covered_story_leads_this_week(assistant):
     briefing = assistant.brief()
     assert briefing.window.until == date(2025, 3, 12)  # "now": the newest article, no as-of given
     first = briefing.stories[0]
-    assert set(first.articles) == {"b1", "b2", "b3", "b4"}
-    assert len(first.outlets) == 4
-    assert first.first_seen == date(2025, 3, 10) and first.last_seen == date(2025, 3, 12)
-    assert [set(s.articles) for s in briefing.stories[1:]] == [{"e1", "e2"}, {"l1"}]
+    assert set(first.articles) == {"b1", "b2", "b5"}
+    assert len(first.outlets) == 3
+    assert first.first_seen == first.last_seen == date(2025, 3, 10)
+    assert set(briefing.stories[1].articles) == {"e1", "e2"}
+    assert sorted(s.articles for s in briefing.stories[2:]) == [("b3",), ("b4",), ("l1",)]
     assert all(s.citations and f"[{s.citations[0].number}]" in s.lead for s in briefing.stories)
 
 
@@ -143,7 +155,7 @@ def test_a_timeline_is_in_date_order_and_cited(assistant):
     answer = assistant.answer("Timeline of the Kessler Bridge collapse")
     story = answer.briefing.stories[0]
     days = [line.split(":")[0] for line in story.facts]
-    assert days == sorted(days) and len(days) == 3  # one development a day: the 10th, 11th and 12th
+    assert days == sorted(days) and len(days) == 3  # one development a day: the 10th, 11th and 12th, three stories
     assert days[0] == "2025-03-10" and days[-1] == "2025-03-12"
     numbers = {c.number for c in answer.citations}
     assert all(any(f"[{n}]" in line for n in numbers) for line in story.facts)
@@ -174,7 +186,7 @@ def test_brief_command_prints_json(assistant, capsys):
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert len(data["stories"]) == 2 and data["window"]["until"] == "2025-03-12"
-    assert data["stories"][0]["outlets"][0] in {"Coastal Times", "Harbour Post"}
+    assert set(data["stories"][0]["outlets"]) == {"Coastal Times", "Harbour Post", "The Daily Ledger"}
     code = main(["brief", "--seeds", str(s.seeds_dir), "--index", str(s.index_dir), "--topic", "Brookfield mayor"])
     out = capsys.readouterr().out
     assert code == 0 and "Duarte" in out and "[1]" in out
@@ -190,11 +202,11 @@ def test_an_incremental_rebuild_updates_the_stories_it_touches_and_no_others(tmp
     saved = (assistant.settings.index_dir / "stories" / "news.json").read_text()
     extra = (
         "e3",
-        "2025-03-12",
+        "2025-03-10",
         "Harbour Post",
-        "Mayor Duarte names a new deputy after her Brookfield re-election",
-        "Brookfield Mayor Elena Duarte named Tomas Berg, her defeated rival, as deputy mayor on Wednesday, "
-        "three days after her re-election.",
+        "Brookfield keeps Elena Duarte as mayor",
+        "Mayor Elena Duarte was re-elected in Brookfield on Sunday with 58 percent of the vote, defeating Tomas "
+        "Berg, according to the city election office.",
     )
     with open(tmp_path / "seeds" / "feed.jsonl", "a") as fh:
         aid, day, source, title, text = extra
@@ -222,8 +234,8 @@ def test_the_brief_endpoint_and_the_collection_card(assistant):
     assert data["kind"] == "summary" and "lost all power" in data["stories"][0]["facts"][0]
     data = app.api_brief(as_of="2025-03-10", top=5)
     assert data["window"] == {"since": "2025-03-04", "until": "2025-03-10", "today": "2025-03-10"}
-    assert {a for s in data["stories"] for a in s["articles"]} == {"b1", "b2", "e1", "e2"}
+    assert {a for s in data["stories"] for a in s["articles"]} == {"b1", "b2", "b5", "e1", "e2"}
     card, starters = app.starters()
-    assert "8 articles" in card and "2025-02-05 to 2025-03-12" in card
+    assert "9 articles" in card and "2025-02-05 to 2025-03-12" in card
     assert [s["display_text"] for s in starters][:2] == [assistant.brief().stories[i].title for i in range(2)]
     assert all(read_overview(s["text"]).kind == "summary" for s in starters)

@@ -20,7 +20,10 @@ MAX_FACTS = 6  # sentences in a summary
 MAX_EVENTS = 10  # dated developments in a timeline
 EXTRA = 0.9  # how clearly a sentence beyond an article's lead must read as news (names and a reporting verb)
 SAME_FACT = 0.8  # cosine at which two sentences tell the same fact (two outlets' wordings: ~0.9; next day's news: ~0.6)
-RELATED = 0.35  # a story joins a timeline when retrieval ranks it this close to the best story
+# A retrieved story is a development of the best one (in its summary and timeline) when its articles
+# are this close in meaning to the best story's: the same subject, a later turn of it.
+RELATED = 0.6
+THREAD_GAP = 14  # days between one development of a subject and the next
 Search = Callable[[str], Sequence[Passage]]
 Fetch = Callable[[list[str]], Mapping[str, tuple[str, ChunkMeta]]]
 Embed = Callable[[list[str]], np.ndarray]  # unit vectors, one row per text
@@ -100,13 +103,49 @@ class Composer:
                 scores[e.story] = scores.get(e.story, 0.0) + 1.0 / (rank + 1)
         return sorted(scores.items(), key=lambda kv: -kv[1])
 
+    def thread(self, found: list[tuple[str, float]], groups: dict[str, list[Entry]]) -> list[Entry]:
+        """The best retrieved story's articles and those of the other retrieved stories on its subject, oldest first.
+
+        A story is on the subject when its articles are close in meaning to the best story's, and
+        within THREAD_GAP days of the thread as it grows: an earlier incident of the same kind,
+        years before, is another subject.
+        """
+        best = groups.get(found[0][0], [])
+        known = [self.stories.vectors[e.id] for e in best if e.id in self.stories.vectors]
+        if not known:
+            return list(best)
+        centre = np.mean(known, axis=0)
+        centre = centre / (float(np.linalg.norm(centre)) or 1)
+        related = []
+        for sid, _ in found[1:]:
+            members = groups.get(sid, [])
+            close = [float(self.stories.vectors[e.id] @ centre) for e in members if e.id in self.stories.vectors]
+            if close and float(np.mean(close)) >= RELATED and all(e.day for e in members):
+                related.append(members)
+        out = list(best)
+        first, last = min(e.day for e in best), max(e.day for e in best)
+        grew = True
+        while grew:
+            grew = False
+            for members in list(related):
+                if (
+                    min(e.day for e in members) <= last + THREAD_GAP
+                    and max(e.day for e in members) >= first - THREAD_GAP
+                ):
+                    out += members
+                    first, last = min(first, *(e.day for e in members)), max(last, *(e.day for e in members))
+                    related.remove(members)
+                    grew = True
+        return sorted(out, key=lambda e: (e.day, e.id))
+
     def summary(self, window: Window, scope: Scope, topic: str, passages: Sequence[Passage]) -> Briefing:
         found = self.topic_stories(passages, scope)
         self._start()
         if not found:
             return Briefing(window, [], kind="summary", topic=topic)
-        members = self.in_scope(scope).get(found[0][0], [])
-        lead = self.lead_entry(members)
+        groups = self.in_scope(scope)
+        members = self.thread(found, groups)
+        lead = self.lead_entry(groups[found[0][0]])
         # Each article's lead, and one more sentence from each retrieved passage of the story.
         facts: list[tuple[int, int, str, Entry]] = [(e.day, 0, e.lead, e) for e in members]
         own = {e.id for e in members}
@@ -129,11 +168,7 @@ class Composer:
         if not found:
             return Briefing(window, [], kind="timeline", topic=topic)
         groups = self.in_scope(scope)
-        best = found[0][1]
-        members = sorted(
-            (e for sid, score in found if score >= RELATED * best for e in groups.get(sid, [])),
-            key=lambda e: (e.day, e.id),
-        )
+        members = self.thread(found, groups)
         # One development a day: that day's clearest lead, in date order.
         by_day: dict[int, list[Entry]] = {}
         for e in members:
@@ -206,9 +241,10 @@ class Composer:
         return out
 
 
-def coverage(members: list[Entry]) -> tuple[int, int, int]:
-    """Distinct outlets, then articles, then the newest date: how a story ranks."""
-    return len({e.source for e in members}), len(members), max(e.day for e in members)
+def coverage(members: list[Entry]) -> tuple[int, int, float, int]:
+    """Distinct outlets, then articles, then how plainly its best lead states news, then the newest date: how a story ranks."""
+    news = max(news_score(e.lead) for e in members)
+    return len({e.source for e in members}), len(members), news, max(e.day for e in members)
 
 
 def make_story(members: list[Entry], lead: Entry, text: str, numbers: tuple, facts: tuple[str, ...] = ()) -> Story:

@@ -1,8 +1,9 @@
 """Stories: articles on one event grouped across outlets and days, kept beside the index and updated incrementally.
 
-An article joins the story whose articles it is closest to in meaning (its vector, the mean of
-its chunks', against each of theirs, averaged), among stories seen within a few days of it, with a bonus
-for names they share; a syndicated copy (the same text from another outlet, found by shingles as
+An article joins the story whose articles it most likely reports the same event as (the
+same-story model of same_story.py: meaning, leads, shared names, days apart, outlet; its
+log-odds averaged over the story's articles), among stories seen within a few days of it, when
+that is more likely than not; a syndicated copy (the same text from another outlet, found by shingles as
 in searching/stories.py) always joins its original's story. Articles are taken in date order,
 so a story grows as the event unfolds. A rebuild regroups only the articles it added, changed
 or removed: every other story keeps its id and its articles.
@@ -23,14 +24,14 @@ import numpy as np
 from ..storing.chunk_meta import ChunkMeta
 from ..storing.rows import Rows
 from .leads import VERSION, copies, is_roundup, lead_of, names_in, sketch
+from .same_story import Side, load_model, pair_features
 
 FORMAT = 1
 NEAR_DAYS = 3  # an article joins only a story seen within this many days of it
 SPAN_DAYS = 6  # ... and that began at most this many days before it: a later chapter is a story of its own
-JOIN = 0.62  # closeness (mean cosine to its articles, plus the names bonus) at which an article joins a story
-NAMES_BONUS = 0.05  # per shared name, up to three
+JOIN = 0.0  # mean log-odds of the same-story model over a story's articles at which an article joins it
 COPY_FLOOR = 0.45  # a possible copy must also be this close in meaning before shingles are compared
-CANDIDATES = 5  # stories looked at closely per article
+CANDIDATES = 5  # stories looked at closely per article (the closest in meaning)
 CLOSED = -(10**9)  # the first and last day recorded for a story no article may join
 Fetch = Callable[[list[str]], Mapping[str, tuple[str, ChunkMeta]]]
 
@@ -53,13 +54,13 @@ class Entry:
     roundup: bool = False  # a digest of many events: a story of its own that no other article joins
 
 
-def grouping_settings() -> dict[str, float]:
+def grouping_settings() -> dict[str, float | str]:
     """What the grouping depends on; stories saved under other settings are regrouped."""
     return {
         "near": NEAR_DAYS,
         "span": SPAN_DAYS,
         "join": JOIN,
-        "names": NAMES_BONUS,
+        "model": load_model().digest,
         "copy": COPY_FLOOR,
         "leads": VERSION,
     }
@@ -98,6 +99,7 @@ class StoryIndex:
         self.path = path
         self.entries: dict[str, Entry] = {}
         self.vectors: dict[str, np.ndarray] = {}
+        self.leads: dict[str, np.ndarray] = {}  # each article's first chunk's vector
         self.digest = ""  # the BM25 rows' digest these stories were brought up to date with
         self._load()
 
@@ -106,9 +108,13 @@ class StoryIndex:
             data = json.loads(self.path.read_text())
         except (OSError, ValueError):
             return
-        if data.get("format") != FORMAT or data.get("grouping") != grouping_settings():
-            return  # grouped otherwise: regrouped from scratch
+        settings = data.get("grouping") or {}
+        if data.get("format") != FORMAT or settings.get("leads") != VERSION:
+            return  # described otherwise: every article read again
         self.entries = {e["id"]: Entry(**e) for e in data["articles"]}
+        if settings != grouping_settings():
+            for e in self.entries.values():
+                e.story = ""  # grouped otherwise: regrouped from what was read of them
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +148,8 @@ class StoryIndex:
             del self.entries[aid]
         new = [aid for aid in order if aid not in self.entries]
         entries = self._describe(new, keys, rows, fetch)
+        entries += [self.entries.pop(aid) for aid in [aid for aid, e in self.entries.items() if not e.story]]
+        self.leads = lead_vectors(rows, [*self.entries.values(), *entries])
         touched |= self._assign(sorted(entries, key=lambda e: (e.day, e.id)))
         self.digest = digest
         return touched
@@ -248,15 +256,30 @@ class StoryIndex:
         # gather every report on it; the mean stays high only for articles on the same event.
         sims = (sums[near] @ vector) / counts[near]
         top = np.argsort(-sims)[:CANDIDATES]
-        names = set(entry.names)
+        model = load_model()
+        one = self.side(entry)
         best, best_score = None, JOIN
         for i in top:
-            sim = float(sims[i])
             story = members[sids[near[i]]]
-            if sim >= COPY_FLOOR and any(copies(entry.sketch, other.sketch) for other in story):
+            if float(sims[i]) >= COPY_FLOOR and any(copies(entry.sketch, other.sketch) for other in story):
                 return int(near[i])
-            shared = len(names & {n for other in story for n in other.names})
-            score = sim + NAMES_BONUS * min(shared, 3)
+            score = float(np.mean(model.log_odds(pair_features(one, [self.side(other) for other in story]))))
             if score >= best_score:
                 best, best_score = int(near[i]), score
         return best
+
+    def side(self, e: Entry) -> Side:
+        """What the same-story model reads of an article."""
+        vector = self.vectors.get(e.id)
+        if vector is None:
+            vector = np.zeros(next(iter(self.vectors.values())).shape[0] if self.vectors else 1, dtype=np.float32)
+        return Side.of(vector, self.leads.get(e.id, vector), e.names, e.day, e.source)
+
+
+def lead_vectors(rows: Rows, entries: Iterable[Entry]) -> dict[str, np.ndarray]:
+    """Each article's first chunk's vector (the one its lead is read from)."""
+    if rows.vectors is None:
+        return {}
+    place = {cid: i for i, cid in enumerate(rows.ids)}
+    vectors = np.asarray(rows.vectors, dtype=np.float32)
+    return {e.id: vectors[place[e.chunk]] for e in entries if e.chunk in place}

@@ -171,7 +171,8 @@ def confidence_data(model: ShortAnswerModel, examples: Sequence[Example]) -> tup
     return np.array(xs, dtype=np.float32), np.array(ys, dtype=np.float32)
 
 
-def fit_confidence(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = CONFIDENCE_L2) -> tuple[np.ndarray, float]:
+    """Weights and bias of a logistic model of `y` (0/1) on `x`, the weights (not the bias) under a ridge of `l2`."""
     from scipy.optimize import minimize
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
@@ -179,9 +180,9 @@ def fit_confidence(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
         z = x @ w + b
         p = 1 / (1 + np.exp(-z))
         eps = 1e-9
-        total = -float(np.sum(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) + 0.5 * CONFIDENCE_L2 * float(w @ w)
+        total = -float(np.sum(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) + 0.5 * l2 * float(w @ w)
         g = p - y
-        return total, np.concatenate([x.T @ g + CONFIDENCE_L2 * w, [g.sum()]])
+        return total, np.concatenate([x.T @ g + l2 * w, [g.sum()]])
 
     result = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B", options={"maxiter": 500})
     return result.x[:-1], float(result.x[-1])
@@ -212,7 +213,7 @@ def train(examples: Sequence[Example], log: Callable[[str], None]) -> dict:
     mean, scale, weights = fit_ranking(examples, l2)
     model = ShortAnswerModel(mean, scale, weights, np.zeros(len(CONFIDENCE_FEATURES)), 0.0, 0.0)
     x, y = confidence_data(model, examples)
-    cw, cb = fit_confidence(x, y)
+    cw, cb = fit_logistic(x, y)
     model = ShortAnswerModel(mean, scale, weights, cw, cb, 0.0)
     threshold, abstain_answerable, abstain_unanswerable = abstention(model, x, examples)
     with_answer = [e for e in examples if len(e.labels) and e.labels.max() >= RIGHT]
