@@ -90,6 +90,8 @@ def test_a_possessive_or_a_typographic_apostrophe_still_states_the_answer():
     assert states("the Joneses’ house", "Joneses")
     assert states("Domino's Italian job", "Domino’s")
     assert not states("Putin’s invasion", "Vladimir Putin")
+    assert states("a class entitled “Harry Styles and the Cult of Celebrity”", "Harry Styles")
+    assert states("the storm—Hurricane Ian—hit", "Hurricane Ian") and not states("“Harry Stylesy”", "Harry Styles")
 
 
 def test_a_measure_noun_asks_for_a_number_and_the_noun_before_of_is_the_noun():

@@ -36,6 +36,9 @@ KEEP_RATIO = 0.75  # further sentences must be nearly as good as the best one
 # A short answer's sentence needs this share of the best sentence's support (no rtqa-2024 answer changes).
 STATED_RATIO = 0.4
 MAX_ANSWER_SENTENCES = 3  # sentences quoted in an answer
+# The sentence cited for the short answer also weighs the other candidates it states (their share of
+# the model's belief): when the model is wrong, the answer's first sentence may still hold the answer.
+LEAD_MASS = 1.0
 NOVELTY = 0.5  # how much repeating sentences already picked counts against the next one
 REDUNDANT = 0.6  # share of a sentence's words already picked above which it only repeats them
 
@@ -91,11 +94,22 @@ class ExtractiveAnswerer:
             best = None
         if asked.short and best is not None:
             named = listed(scored, asked)
+            mass: dict[int, float] = {}
+            for other in scored.choices:
+                for i in set(other.stated_in):
+                    mass[i] = mass.get(i, 0.0) + other.share
             statements = []
             for choice in named:
                 # Cite a sentence that writes the answer out ("Serena Williams", not a later "Williams").
                 whole = [i for i in choice.stated_in if f" {choice.key} " in f" {answer_key(evidence[i].sentence)} "]
-                stating = freshest([(evidence[i].support, evidence[i]) for i in whole or choice.stated_in], passages)
+                values = sorted(
+                    (
+                        (evidence[i].support + LEAD_MASS * (mass.get(i, 0.0) - choice.share), evidence[i])
+                        for i in whole or choice.stated_in
+                    ),
+                    key=lambda v: -v[0],
+                )
+                stating = freshest(values, passages)
                 if stating not in statements:
                     statements.append(stating)
             if asked.plural:

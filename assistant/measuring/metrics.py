@@ -100,14 +100,19 @@ def states(text: str, gold: str) -> bool:
     """The text holds the gold answer, normalised, on word boundaries.
 
     A possessive still states its owner ("Vladimir Putin’s invasion" names Vladimir Putin), and a
-    typographic apostrophe is an apostrophe, which SQuAD's ASCII-only rule would keep as a letter.
+    typographic apostrophe or quote is punctuation (“Harry Styles and...” names Harry Styles), which
+    SQuAD's ASCII-only rule would keep as a letter.
     """
-    wanted = squad_normalise(_apostrophes(gold))
+    wanted = squad_normalise(_typographic(gold))
     if not wanted:
         return False
-    plain = _apostrophes(text)
+    plain = _typographic(text)
     return any(f" {wanted} " in f" {squad_normalise(t)} " for t in (plain, POSSESSIVE.sub("", plain)))
 
 
-def _apostrophes(text: str) -> str:
-    return text.replace("’", "'").replace("‘", "'")
+def _typographic(text: str) -> str:
+    """Typographic apostrophes and quotes as their ASCII forms, dashes as spaces: punctuation, as SQuAD means it."""
+    return text.translate(TYPOGRAPHIC)
+
+
+TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "—": " ", "–": " "})
