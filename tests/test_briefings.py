@@ -168,8 +168,13 @@ def test_a_summary_puts_the_newest_first_and_tells_each_fact_once(assistant):
     assert "lost all power" in facts[0]  # Wednesday's news before Monday's
     cited_days = [c.published for c in answer.citations]
     assert cited_days == sorted(cited_days, reverse=True)
-    # Monday's collapse is told by two outlets; the summary says it once.
+    # Monday's collapse is told by three outlets; the summary says it once, the others "also reported" it,
+    # and the investigators' finding, a story of its own, was reported by its outlet alone.
     assert sum("collapsed" in f for f in facts) == 1
+    by_article = {c.article_id: c for c in answer.citations}
+    assert not by_article["b4"].also_reported_by
+    collapse = next(c for a, c in by_article.items() if a in {"b1", "b2", "b5"})
+    assert len({o.source for o in collapse.also_reported_by}) == 2
     latest = assistant.answer("What's the latest on the Brookfield mayor race?")
     assert {c.article_id for c in latest.citations} <= {"e1", "e2"} and latest.citations
 

@@ -158,7 +158,7 @@ class Composer:
                     extra.add(p.article_id)
                     facts.append((entry.day, 1, max(said, key=news_score), entry))
         facts.sort(key=lambda f: (-f[0], f[1]))  # newest developments first, each day's leads before the rest
-        lines = self._facts([(d, text, e) for d, _, text, e in facts], members, MAX_FACTS)
+        lines = self._facts([(d, text, e) for d, _, text, e in facts], groups, MAX_FACTS)
         story = make_story(members, lead, lines[0] if lines else lead.lead, (), tuple(lines))
         return Briefing(window, self._finish([story]), kind="summary", topic=topic)
 
@@ -177,12 +177,16 @@ class Composer:
             (day, max(items, key=lambda e: news_score(e.lead)).lead, max(items, key=lambda e: news_score(e.lead)))
             for day, items in sorted(by_day.items())
         ]
-        lines = self._facts(facts, members, MAX_EVENTS, dated=True)
+        lines = self._facts(facts, groups, MAX_EVENTS, dated=True)
         lead = self.lead_entry(groups[found[0][0]])
         story = make_story(members, lead, lines[-1] if lines else lead.lead, (), tuple(lines))
         return Briefing(window, self._finish([story]), kind="timeline", topic=topic)
 
-    def _facts(self, facts: list[tuple[int, str, Entry]], members: list[Entry], limit: int, dated=False) -> list[str]:
+    def _facts(
+        self, facts: list[tuple[int, str, Entry]], groups: dict[str, list[Entry]], limit: int, dated=False
+    ) -> list[str]:
+        """Each fact once (another outlet's wording of it is left out), cited to its article; the other
+        outlets of that article's own story are the ones that "also reported" it."""
         kept: list[str] = []
         sentences = [DATELINE.sub("", sentence).strip() for _, sentence, _ in facts]
         vectors = self.embed(sentences) if sentences else np.zeros((0, 1))
@@ -192,7 +196,7 @@ class Composer:
             if not sentence or any(float(vectors[i] @ vectors[j]) >= SAME_FACT for j in seen):
                 continue  # told already, by this outlet or another
             seen.append(i)
-            number = self._cite(entry, sentence, members)
+            number = self._cite(entry, sentence, groups.get(entry.story, [entry]))
             when = f"{date.fromordinal(day).isoformat()}: " if dated and day else ""
             kept.append(f"{when}{sentence} [{number}]")
             if len(kept) >= limit:
