@@ -100,6 +100,7 @@ class StoryIndex:
         self.entries: dict[str, Entry] = {}
         self.vectors: dict[str, np.ndarray] = {}
         self.leads: dict[str, np.ndarray] = {}  # each article's first chunk's vector
+        self._sides: dict[str, Side] = {}  # what the same-story model reads of each article, read once per refresh
         self.digest = ""  # the BM25 rows' digest these stories were brought up to date with
         self._load()
 
@@ -150,6 +151,7 @@ class StoryIndex:
         entries = self._describe(new, keys, rows, fetch)
         entries += [self.entries.pop(aid) for aid in [aid for aid, e in self.entries.items() if not e.story]]
         self.leads = lead_vectors(rows, [*self.entries.values(), *entries])
+        self._sides = {}
         touched |= self._assign(sorted(entries, key=lambda e: (e.day, e.id)))
         self.digest = digest
         return touched
@@ -269,11 +271,14 @@ class StoryIndex:
         return best
 
     def side(self, e: Entry) -> Side:
-        """What the same-story model reads of an article."""
-        vector = self.vectors.get(e.id)
-        if vector is None:
-            vector = np.zeros(next(iter(self.vectors.values())).shape[0] if self.vectors else 1, dtype=np.float32)
-        return Side.of(vector, self.leads.get(e.id, vector), e.names, e.day, e.source)
+        """What the same-story model reads of an article (an article is compared with many: read once)."""
+        side = self._sides.get(e.id)
+        if side is None:
+            vector = self.vectors.get(e.id)
+            if vector is None:
+                vector = np.zeros(next(iter(self.vectors.values())).shape[0] if self.vectors else 1, dtype=np.float32)
+            side = self._sides[e.id] = Side.of(vector, self.leads.get(e.id, vector), e.names, e.day, e.source)
+        return side
 
 
 def lead_vectors(rows: Rows, entries: Iterable[Entry]) -> dict[str, np.ndarray]:

@@ -31,9 +31,8 @@ class Side:
     names: frozenset[str]
     day: int
     source: str
-    within: frozenset[str] = (
-        frozenset()
-    )  # every run of words inside its names: "mayor elena duarte" holds "elena duarte"
+    # Every run of words inside its names: "mayor elena duarte" holds "elena duarte".
+    within: frozenset[str] = frozenset()
 
     @staticmethod
     def of(vector: np.ndarray, lead: np.ndarray, names: Sequence[str], day: int, source: str) -> Side:

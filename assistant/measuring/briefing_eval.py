@@ -14,7 +14,7 @@ import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from .eval_sets import EvalQuestion, load_corpus_lines, load_questions, prepare, select
 from .metrics import percentile, states
@@ -31,6 +31,19 @@ def relevant_articles(q: EvalQuestion, texts: dict[str, str]) -> set[str]:
     return found
 
 
+def retrieved_for(questions: Sequence[EvalQuestion], merge: bool = False) -> dict[str, str]:
+    """Article id -> the one question whose search retrieved it (articles retrieved for several are left out).
+
+    With `merge`, questions of the same quiz week with the same answer count as one.
+    """
+    asked: dict[str, set[str]] = defaultdict(set)
+    for q in questions:
+        key = f"{q.date.isocalendar()[:2]}|{q.answer.strip().lower()}" if merge and q.answer else q.id
+        for a in q.search_ids:
+            asked[a].add(key)
+    return {a: next(iter(qs)) for a, qs in asked.items() if len(qs) == 1}
+
+
 def story_purity(members: dict[str, list[str]], questions: list[EvalQuestion], merge: bool = False) -> dict:
     """Share of a story's labelled articles whose question is the story's most common one.
 
@@ -39,12 +52,7 @@ def story_purity(members: dict[str, list[str]], questions: list[EvalQuestion], m
     With `merge`, questions of the same quiz week with the same answer (two quizzes asking
     about one event: "The FBI searched which property...", "...at which home...") are one.
     """
-    asked: dict[str, set[str]] = defaultdict(set)
-    for q in questions:
-        key = f"{q.date.isocalendar()[:2]}|{q.answer.strip().lower()}" if merge and q.answer else q.id
-        for a in q.search_ids:
-            asked[a].add(key)
-    label = {a: next(iter(qs)) for a, qs in asked.items() if len(qs) == 1}
+    label = retrieved_for(questions, merge)
     pure = total = stories = 0
     for ids in members.values():
         labels = [label[a] for a in ids if a in label]

@@ -110,9 +110,9 @@ def states(text: str, gold: str) -> bool:
     return any(f" {wanted} " in f" {squad_normalise(t)} " for t in (plain, POSSESSIVE.sub("", plain)))
 
 
-def _typographic(text: str) -> str:
-    """Typographic apostrophes and quotes as their ASCII forms, dashes as spaces: punctuation, as SQuAD means it."""
-    return text.translate(TYPOGRAPHIC)
-
-
+# Typographic apostrophes and quotes as their ASCII forms, dashes as spaces: punctuation, as SQuAD means it.
 TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "—": " ", "–": " "})
+
+
+def _typographic(text: str) -> str:
+    return text.translate(TYPOGRAPHIC)

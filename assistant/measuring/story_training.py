@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -21,19 +20,16 @@ import numpy as np
 
 from ..briefing.grouping import NEAR_DAYS, StoryIndex
 from ..briefing.same_story import FEATURES, MODEL_FILE, pair_features
-from .eval_sets import EvalQuestion, load_corpus_lines, load_questions, prepare, select
-from .training import LEAD_CHARS, fit_logistic, lead_only
+from .briefing_eval import retrieved_for
+from .eval_sets import EvalQuestion, load_questions
+from .training import LEAD_CHARS, fit_logistic, log_stderr, training_corpus, training_index, yardstick
 
 L2 = 1.0
 
 
 def labelled(questions: Sequence[EvalQuestion], known: set[str]) -> dict[str, str]:
-    """Article id -> the one question that retrieved it."""
-    asked: dict[str, set[str]] = defaultdict(set)
-    for q in questions:
-        for a in q.search_ids:
-            asked[a].add(q.id)
-    return {a: next(iter(qs)) for a, qs in asked.items() if len(qs) == 1 and a in known}
+    """Article id -> the one question that retrieved it, for the articles in `known`."""
+    return {a: q for a, q in retrieved_for(questions).items() if a in known}
 
 
 def pairs(stories: StoryIndex, label: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -97,27 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     parser.add_argument("--lead-chars", type=int, default=LEAD_CHARS, help="as the short-answer training")
     args = parser.parse_args(argv)
-    if "2022" in str(args.questions):
-        print("training: rtqa-2022 is the yardstick and is never trained on", file=sys.stderr)
+    if yardstick(args.questions):
         return 2
-
-    def log(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-    from ..core import Assistant
-
-    corpus = load_corpus_lines(args.corpus)
-    if args.lead_chars:
-        corpus = {aid: lead_only(line, args.lead_chars) for aid, line in corpus.items()}
     questions = load_questions(args.questions)
-    folder = prepare(corpus, select(questions, list(corpus), sample=None, seed=0, distractors=0), args.cache)
-    assistant = Assistant(seeds_dir=folder / "seeds", index_dir=folder / "index")
-    log(f"train: {len(corpus)} articles; index {folder}")
-    assistant.index()
-    data = train(assistant.stories(), questions, log)
+    assistant = training_index(training_corpus(args.corpus, args.lead_chars), questions, args.cache, log_stderr)
+    data = train(assistant.stories(), questions, log_stderr)
     data["training"]["corpus"] = args.corpus.parent.name
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    log(f"train: wrote {args.out}")
+    log_stderr(f"train: wrote {args.out}")
     return 0
 
 

@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from ..answering.wanted import wanted
 from ..searching.filters import Filters
 from .eval_sets import EvalQuestion, load_corpus_lines, load_questions, prepare, select
 from .metrics import token_f1
+
+if TYPE_CHECKING:
+    from ..core import Assistant
 
 RIGHT = 0.5  # token F1 with the quiz's answer from which a candidate counts as the answer
 RANK_L2 = 1.0  # ridge on the standardised ranking weights, per hundred questions of data
@@ -273,23 +276,47 @@ def described(
     log: Callable[[str], None],
 ) -> list[Example]:
     """Every question described over an index of `corpus` (built or reused under `cache`), kept in `keep`."""
-    from ..core import Assistant
-
     if keep and keep.is_file():
         with open(keep, "rb") as fh:
             examples = pickle.load(fh)
         log(f"train: {len(examples)} described questions from {keep}")
         return examples
-    chosen = select(questions, list(corpus), sample=None, seed=0, distractors=0)
-    folder = prepare(corpus, chosen, cache)
-    assistant = Assistant(seeds_dir=folder / "seeds", index_dir=folder / "index")
-    log(f"train: {len(questions)} questions, {len(corpus)} articles; index {folder}")
-    assistant.index()
-    examples = collect(assistant, questions, log)
+    examples = collect(training_index(corpus, questions, cache, log), questions, log)
     if keep:
         with open(keep, "wb") as out:
             pickle.dump(examples, out)
     return examples
+
+
+def training_index(
+    corpus: dict[str, str], questions: Sequence[EvalQuestion], cache: Path, log: Callable[[str], None]
+) -> Assistant:
+    """An Assistant over an index of `corpus`, built or reused under `cache` as eval keeps it."""
+    from ..core import Assistant
+
+    folder = prepare(corpus, select(questions, list(corpus), sample=None, seed=0, distractors=0), cache)
+    assistant = Assistant(seeds_dir=folder / "seeds", index_dir=folder / "index")
+    log(f"train: {len(questions)} questions, {len(corpus)} articles; index {folder}")
+    assistant.index()
+    return assistant
+
+
+def training_corpus(path: Path, lead_chars: int) -> dict[str, str]:
+    """The corpus's lines, each article cut to its first `lead_chars` characters (0: whole)."""
+    corpus = load_corpus_lines(path)
+    return {aid: lead_only(line, lead_chars) for aid, line in corpus.items()} if lead_chars else corpus
+
+
+def yardstick(*paths: object) -> bool:
+    """Whether any of these is rtqa-2022, which is never trained on (said on stderr)."""
+    if any("2022" in str(p) for p in paths if p):
+        print("training: rtqa-2022 is the yardstick and is never trained on", file=sys.stderr)
+        return True
+    return False
+
+
+def log_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -313,16 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a folder of corpus.jsonl and questions.jsonl (rtqa-2024-mini) whose whole articles the threshold is chosen on",
     )
     args = parser.parse_args(argv)
-    if "2022" in f"{args.questions} {args.calibrate or ''}":
-        print("training: rtqa-2022 is the yardstick and is never trained on", file=sys.stderr)
+    if yardstick(args.questions, args.calibrate):
         return 2
-
-    def log(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-    corpus = load_corpus_lines(args.corpus)
-    if args.lead_chars:
-        corpus = {aid: lead_only(line, args.lead_chars) for aid, line in corpus.items()}
+    log = log_stderr
+    corpus = training_corpus(args.corpus, args.lead_chars)
     examples = described(corpus, load_questions(args.questions), args.cache, args.examples, log)
     data = train(examples, log)
     data["training"]["corpus"] = args.corpus.parent.name
