@@ -23,6 +23,8 @@ from assistant.measuring.metrics import exact_match, squad_normalise, states, to
         ("Which show received the most nominations for the 2022 Emmy Awards?", "title", "show", False),
         ("Why did some cities cancel their fireworks?", "reason", "", False),
         ("Did the Fed raise rates?", "yesno", "", False),
+        ("What happened to the Alaska Airlines plane?", None, "", False),
+        ("The debate was cut short when what happened?", None, "", False),
         ("Who else is attending?", "person", "", True),
         ("Baseball legend Vin Scully died this week. Which team did he call games for?", "thing", "team", False),
     ],

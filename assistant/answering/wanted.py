@@ -48,6 +48,8 @@ DESCRIBED = re.compile(
     r"plan|plans|approach|policy|strategy|role|impact|effect|significance|situation|status|goal|aim|argument|"
     r"message|concern|concerns|criticism|explanation)\b(?! of (?:the )?(?:year|day|week|month))"
 )
+# "What happened to the plane?", "...was cut short when what happened?": asks for an event, not a name.
+HAPPENED = re.compile(r"\bwhat (?:happened|has happened|is happening|was happening|went wrong)\b")
 NUMBER_WORDS = re.compile(
     r"^(?:how (?:many|old|long|far|big|tall|high|low|fast|deep|hot|cold|large|often)|what number|what age)\b", re.I
 )
@@ -89,6 +91,8 @@ def wanted(question: str) -> Wanted:
         return Wanted("reason", present=present)
     if DESCRIBED.search(lc) and not re.search(r"\b(?:which|what) (?:percentage|percent|share|number)\b", lc):
         return Wanted(None, present=present)
+    if HAPPENED.search(lc):
+        return Wanted(None, present=present)  # an event: the sentence that tells it is the answer
     if re.match(r"^true or false\b", lc):
         return Wanted("yesno", present=present)
     if re.match(r"^how\b(?! (?:many|much|old|long|far|big|tall|high|low|fast|deep|hot|cold|large|often|soon))", lc):
