@@ -405,3 +405,14 @@ def test_markdown_link_whose_destination_holds_parentheses_leaves_only_its_text(
         '![map](img(1).png "A map") now.'
     )
     assert text == "See the page and Paris map now."
+
+
+def test_a_lone_surrogate_in_a_json_field_is_dropped_not_a_reader_error(tmp_path):
+    # JSON may escape half of a surrogate pair ("\ud800" with no partner): no character, no UTF-8.
+    record = '{"title": "Harbour ferry\\ud800", "url": "https://example.org/a\\ud800b", "text": "%s"}'
+    (tmp_path / "a.json").write_text(record % "The harbour ferry now stops at every pier twice an hour, the port said.")
+    result = read_file(tmp_path / "a.json", tmp_path)
+    assert not result.bad
+    [article] = result.articles
+    assert article.title == "Harbour ferry" and article.url == "https://example.org/ab"
+    assert article.id == article_id(url="https://example.org/ab")

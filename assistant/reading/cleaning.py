@@ -10,8 +10,9 @@ from dataclasses import dataclass
 # embedding/override/isolate marks too: invisible, and they can make a quoted citation display
 # in another order than it reads (an old trick for hiding text).
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-# C0/C1 control characters other than tab and newline.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters other than tab and newline, and lone surrogates (a JSON "\\ud800" with no
+# partner decodes to one): no character, and no UTF-8 encoding either, so nothing could store or hash it.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _SPACES = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_BREAKS = re.compile("\r\n|[\r\u0085\u2028\u2029]")
 
